@@ -1,0 +1,71 @@
+# SPDX-License-Identifier: GPL-2.0
+#
+# Solaris doors for Linux: top-level build.
+#
+#   make [KDIR=dir]   build kmod/door.ko, libdoor/libdoor.{a,so.1}, tests
+#   make check        every test: host unit tests, then the VM suite
+#   make demo         boot the VM and run the demo
+#   make vm CMD='..'  boot the VM with the module loaded and run a command
+#
+# KVER selects the Debian kernel the VM boots and the module is built for:
+# 6.1 (default, linux-image-cloud-amd64) or 6.12.
+
+KVER ?= 6.1
+TOP := $(CURDIR)
+BUILD := $(TOP)/build
+
+# Kernel build dir: KDIR if given, else the running kernel's, else the newest
+# installed Debian cloud headers.  The VM targets always build against the
+# headers of the Debian kernel they boot (VM_KDIR).
+KDIR ?= $(shell tools/kdir.sh)
+VM_KDIR = $(shell tools/kdir.sh $(KVER))
+
+CC ?= gcc
+
+.PHONY: all module lib tests examples clean check demo vm unit vmtests deps
+
+all: module lib tests examples
+
+module:
+	@test -n "$(KDIR)" || { echo "no kernel headers: run tools/deps.sh or set KDIR" >&2; exit 1; }
+	$(MAKE) -C $(KDIR) M=$(TOP) W=1 modules
+
+lib:
+	$(MAKE) -C libdoor
+
+tests: lib
+	$(MAKE) -C tests
+
+examples: lib
+	$(MAKE) -C examples
+
+deps:
+	tools/deps.sh $(KVER)
+
+# Host-side unit tests (cmocka); prints its own totals.
+unit: lib
+	$(MAKE) -C tests unit
+
+# Everything that runs in the VM (kselftest suite).
+vmtests: deps
+	$(MAKE) all KDIR=$(VM_KDIR)
+	tools/vm-run.sh --kver $(KVER) --results $(BUILD)/vm-results.txt -- /door/tests/run-suite.sh
+
+check: deps
+	$(MAKE) all KDIR=$(VM_KDIR)
+	tools/check.sh $(KVER)
+
+demo: deps
+	$(MAKE) all KDIR=$(VM_KDIR)
+	tools/vm-run.sh --kver $(KVER) -- /door/examples/demo.sh
+
+vm: deps
+	$(MAKE) all KDIR=$(VM_KDIR)
+	tools/vm-run.sh --kver $(KVER) -- $(CMD)
+
+clean:
+	-$(MAKE) -C $(or $(KDIR),/nonexistent) M=$(TOP) clean 2>/dev/null
+	$(MAKE) -C libdoor clean
+	$(MAKE) -C tests clean
+	$(MAKE) -C examples clean
+	rm -rf $(BUILD)

@@ -1,0 +1,105 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+/*
+ * door.h - the Solaris door(3DOOR) interface for Linux (libdoor).
+ *
+ * Types, constants and prototypes keep their Solaris names and layouts, so
+ * that a program written for Solaris doors compiles unchanged.
+ */
+#ifndef _DOOR_H
+#define _DOOR_H
+
+#include <stddef.h>
+#include <stdint.h>
+#include <sys/types.h>
+#include <door_ioctl.h>
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+typedef unsigned long long door_ptr_t;
+typedef unsigned long long door_id_t;
+typedef unsigned int door_attr_t;
+#ifndef _UINT_T_DEFINED
+#define _UINT_T_DEFINED
+typedef unsigned int uint_t;
+#endif
+
+#pragma pack(push, 4)
+typedef struct door_desc {
+	door_attr_t d_attributes;
+	union {
+		struct {
+			int d_descriptor;
+			door_id_t d_id;
+		} d_desc;
+		int d_resv[5];
+	} d_data;
+} door_desc_t;
+
+typedef struct door_info {
+	pid_t di_target;
+	door_ptr_t di_proc;
+	door_ptr_t di_data;
+	door_attr_t di_attributes;
+	door_id_t di_uniquifier;
+	int di_resv[4];
+} door_info_t;
+#pragma pack(pop)
+
+typedef struct door_arg {
+	char *data_ptr;
+	size_t data_size;
+	door_desc_t *desc_ptr;
+	uint_t desc_num;
+	char *rbuf;
+	size_t rsize;
+} door_arg_t;
+
+typedef struct door_cred {
+	uid_t dc_euid;
+	gid_t dc_egid;
+	uid_t dc_ruid;
+	gid_t dc_rgid;
+	pid_t dc_pid;
+	int dc_resv[4];
+} door_cred_t;
+
+#define DOOR_INVAL		(-1)
+#define DOOR_QUERY		(-2)
+#define DOOR_UNREF_DATA		((void *)1)
+
+typedef void door_server_procedure_t(void *, char *, size_t, door_desc_t *,
+				     uint_t);
+typedef void door_server_func_t(door_info_t *);
+typedef void door_xcreate_server_func_t(door_info_t *, void *(*)(void *),
+					void *, void *);
+typedef int door_xcreate_thrsetup_func_t(void *);
+
+struct ucred_s;
+
+int door_create(door_server_procedure_t *server_procedure, void *cookie,
+		uint_t attributes);
+int door_xcreate(door_server_procedure_t *server_procedure, void *cookie,
+		 uint_t attributes, door_xcreate_server_func_t *cf,
+		 door_xcreate_thrsetup_func_t *thrsetup, void *crcookie,
+		 int nthread);
+int door_call(int d, door_arg_t *params);
+int door_return(char *data_ptr, size_t data_size, door_desc_t *desc_ptr,
+		uint_t num_desc);
+int door_info(int d, door_info_t *info);
+int door_revoke(int d);
+int door_cred(door_cred_t *info);
+int door_ucred(struct ucred_s **info);
+int door_bind(int d);
+int door_unbind(void);
+int door_getparam(int d, int param, size_t *out);
+int door_setparam(int d, int param, size_t val);
+door_server_func_t *door_server_create(door_server_func_t *create_func);
+
+
+#ifdef __cplusplus
+}
+#endif
+
+#endif /* _DOOR_H */
