@@ -89,12 +89,15 @@ struct door_ioc_call {
 	__u64 data_size;
 	__u64 desc_ptr;
 	__u32 desc_num;
-	__u32 flags;		/* in: 0; out: DOOR_CALL_* */
+	__u32 flags;		/* in/out: DOOR_CALL_* */
 	__u64 rbuf;
 	__u64 rsize;
 };
 
-#define DOOR_CALL_MAPPED	0x1	/* results were placed in a new mapping */
+#define DOOR_CALL_MAPPED	0x1	/* out: results were placed in a new mapping */
+#define DOOR_CALL_NO_RESULTS	0x2	/* in: door_call(d, NULL): the server may
+					 * return nothing (its door_return gets
+					 * E2BIG otherwise) */
 
 /*
  * DOOR_IOC_RETURN (control file): deliver the results of the invocation the
