@@ -1,0 +1,458 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * call.c - door_call and door_return: the handoff between caller and server.
+ *
+ * A caller takes one idle server thread off its door's pool, hands it the
+ * call and wakes exactly that thread with a sync wakeup, then sleeps on its
+ * own wait queue.  If no thread is idle the call waits in the pool and the
+ * next thread to enter door_return takes it.  door_return hands the results
+ * to the caller and wakes exactly that caller the same way, then waits for
+ * the next call.  No work queue, no kernel thread, no polling in between.
+ *
+ * The caller copies its arguments into a kernel payload before the handoff;
+ * the server copies them out in its own context after it wakes.  Results
+ * travel the same way in the other direction.
+ */
+#include <linux/slab.h>
+#include <linux/mm.h>
+#include <linux/mman.h>
+#include <linux/sched.h>
+#include <linux/sched/signal.h>
+#include <linux/cred.h>
+#include <linux/pid.h>
+#include <linux/uaccess.h>
+
+#include "door_internal.h"
+
+/* Interval at which a waiting caller checks that its server thread lives. */
+#define DOOR_WATCHDOG	HZ
+
+/*
+ * Finish @call with @error (0: results are in call->results), unlink it from
+ * its pool or server thread and wake the caller.  proc->lock held.
+ */
+void door_call_finish(struct door_call *call, int error)
+{
+	if (call->state == DOOR_CALL_QUEUED) {
+		list_del_init(&call->pool_node);
+	} else if (call->state == DOOR_CALL_ACTIVE) {
+		call->door->active--;
+		if (call->server) {
+			call->server->call = NULL;
+			call->server = NULL;
+		}
+	}
+	call->error = error;
+	WRITE_ONCE(call->state, DOOR_CALL_DONE);
+	wake_up_interruptible_sync(&call->wq);
+}
+
+/*
+ * Give @call to @thr, which is not idle in any pool.  The thread takes over
+ * the arguments and references to what it needs to know about the caller
+ * even after the caller is gone.  proc->lock held.
+ */
+static void door_hand_over(struct door_call *call, struct door_thread *thr,
+			   struct door_pool *pool)
+{
+	struct door_object *door = call->door;
+
+	call->state = DOOR_CALL_ACTIVE;
+	call->server = thr;
+	thr->call = call;
+	door->active++;
+
+	thr->args = call->args;
+	memset(&call->args, 0, sizeof(call->args));
+	kref_get(&door->ref);
+	thr->serving = door;
+	thr->caller_cred = get_cred(call->cred);
+	thr->caller_tgid = get_pid(call->tgid);
+	thr->no_results = call->no_results;
+	thr->depleted = pool->nidle == 0 &&
+			!(door->attributes & DOOR_NO_DEPLETION_CB);
+}
+
+/* Drop what a thread kept of the invocation it served.  Called by itself. */
+void door_thread_release_serving(struct door_thread *thr)
+{
+	door_payload_free(&thr->args);
+	if (thr->serving) {
+		door_put(thr->serving);
+		thr->serving = NULL;
+	}
+	if (thr->caller_cred) {
+		put_cred(thr->caller_cred);
+		thr->caller_cred = NULL;
+	}
+	if (thr->caller_tgid) {
+		put_pid(thr->caller_tgid);
+		thr->caller_tgid = NULL;
+	}
+}
+
+/*
+ * Wait until @call is finished.  A signal abandons it: EAGAIN if no server
+ * thread had taken it yet, EINTR otherwise.  Returns with the call finished
+ * and proc->lock taken and released after that, so no server still touches
+ * the call.
+ */
+static void door_call_wait(struct door_call *call, struct door_proc *proc)
+{
+	long t;
+
+	for (;;) {
+		t = wait_event_interruptible_timeout(call->wq,
+				READ_ONCE(call->state) == DOOR_CALL_DONE,
+				DOOR_WATCHDOG);
+		spin_lock(&proc->lock);
+		if (call->state == DOOR_CALL_DONE)
+			break;
+		if (t < 0) {
+			door_call_finish(call, call->state == DOOR_CALL_QUEUED ?
+					 -EAGAIN : -EINTR);
+			break;
+		}
+		/*
+		 * Time-out: a server thread that exits without door_return
+		 * (and without the library noticing) must not hang us.
+		 */
+		if (call->server && (call->server->task->flags & PF_EXITING)) {
+			door_call_finish(call, -EINTR);
+			break;
+		}
+		spin_unlock(&proc->lock);
+	}
+	spin_unlock(&proc->lock);
+}
+
+/* Place the results in the caller's buffer, or in a new mapping. */
+static int door_call_deliver(struct door_call *call, struct door_ioc_call *req)
+{
+	struct door_payload *r = &call->results;
+	size_t span = door_payload_span(r);
+	unsigned long addr = req->rbuf;
+	u64 udesc;
+	int ret;
+
+	if (span > req->rsize) {
+		unsigned long len = PAGE_ALIGN(span);
+
+		addr = vm_mmap(NULL, 0, len, PROT_READ | PROT_WRITE,
+			       MAP_PRIVATE | MAP_ANONYMOUS, 0);
+		if (IS_ERR_VALUE(addr))
+			return -EOVERFLOW;
+		ret = door_payload_put(r, (void __user *)addr, &udesc);
+		if (ret) {
+			vm_munmap(addr, len);
+			return ret;
+		}
+		req->rbuf = addr;
+		req->rsize = len;
+		req->flags |= DOOR_CALL_MAPPED;
+	} else {
+		ret = door_payload_put(r, (void __user *)addr, &udesc);
+		if (ret)
+			return ret;
+	}
+	req->data_ptr = addr;
+	req->data_size = r->size;
+	req->desc_ptr = udesc;
+	req->desc_num = r->ndesc;
+	return 0;
+}
+
+/* Check a call against the door's parameters, in Solaris' order. */
+static int door_call_check(struct door_object *door, struct door_ioc_call *req)
+{
+	struct door_proc *proc = door->proc;
+	u64 dmin, dmax, descmax;
+	bool revoked;
+
+	if (req->flags & ~DOOR_CALL_NO_RESULTS)
+		return -EINVAL;
+	spin_lock(&proc->lock);
+	dmin = door->data_min;
+	dmax = door->data_max;
+	descmax = door->desc_max;
+	revoked = door->flags & DOOR_F_REVOKED;
+	spin_unlock(&proc->lock);
+
+	if (req->data_size < dmin || req->data_size > dmax)
+		return -ENOBUFS;
+	if (req->desc_num && (door->attributes & DOOR_REFUSE_DESC))
+		return -EOPNOTSUPP;
+	if (req->desc_num > descmax)
+		return -ENFILE;
+	if (revoked)
+		return -EBADF;
+	if (req->desc_num > DOOR_MAX_DESC || req->data_size > door_max_data)
+		return -E2BIG;
+	return 0;
+}
+
+long door_ioc_call(struct door_object *door, void __user *arg)
+{
+	struct door_proc *proc = door->proc;
+	struct door_ioc_call req;
+	struct door_call call;
+	struct door_thread *thr;
+	struct door_pool *pool;
+	int ret;
+
+	if (copy_from_user(&req, arg, sizeof(req)))
+		return -EFAULT;
+	ret = door_call_check(door, &req);
+	if (ret)
+		return ret;
+
+	memset(&call, 0, sizeof(call));
+	init_waitqueue_head(&call.wq);
+	INIT_LIST_HEAD(&call.pool_node);
+	call.door = door;
+	call.no_results = req.flags & DOOR_CALL_NO_RESULTS;
+	req.flags &= ~DOOR_CALL_NO_RESULTS;
+	ret = door_payload_get(&call.args, req.data_ptr, req.data_size,
+			       req.desc_ptr, req.desc_num);
+	if (ret)
+		return ret;
+	kref_get(&door->ref);
+	call.cred = get_current_cred();
+	call.tgid = get_pid(task_tgid(current));
+	atomic64_inc(&door_stat_live_calls);
+
+	spin_lock(&proc->lock);
+	if (proc->dead || (door->flags & DOOR_F_REVOKED)) {
+		spin_unlock(&proc->lock);
+		ret = -EBADF;
+		goto out;
+	}
+	pool = door->pool;
+	if (!list_empty(&pool->idle)) {
+		thr = list_first_entry(&pool->idle, struct door_thread,
+				       pool_node);
+		list_del_init(&thr->pool_node);
+		thr->idle = false;
+		pool->nidle--;
+		door_hand_over(&call, thr, pool);
+		wake_up_interruptible_sync(&thr->wq);
+	} else {
+		call.state = DOOR_CALL_QUEUED;
+		list_add_tail(&call.pool_node, &pool->waiting);
+	}
+	spin_unlock(&proc->lock);
+
+	door_call_wait(&call, proc);
+	ret = call.error;
+	if (!ret)
+		ret = door_call_deliver(&call, &req);
+	if (!ret && copy_to_user(arg, &req, sizeof(req)))
+		ret = -EFAULT;
+out:
+	door_payload_free(&call.args);
+	door_payload_free(&call.results);
+	put_cred(call.cred);
+	put_pid(call.tgid);
+	door_put(door);
+	atomic64_dec(&door_stat_live_calls);
+	atomic64_inc(&door_stat_total_calls);
+	return ret;
+}
+
+/*
+ * Hand the results of the invocation @thr serves to its caller.  On error
+ * the thread stays bound to the caller, who keeps waiting.
+ */
+static int door_return_results(struct door_thread *thr,
+			       struct door_ioc_return *req)
+{
+	struct door_proc *proc = thr->proc;
+	struct door_payload res;
+	struct door_call *call;
+	int ret;
+
+	if (req->desc_num > DOOR_MAX_DESC)
+		return -E2BIG;
+	if (thr->no_results && (req->data_size || req->desc_num))
+		return -E2BIG;
+	if (req->data_size > door_max_data)
+		return -E2BIG;
+	ret = door_payload_get(&res, req->data_ptr, req->data_size,
+			       req->desc_ptr, req->desc_num);
+	if (ret)
+		return ret;
+	door_payload_release_fds(&res);
+
+	spin_lock(&proc->lock);
+	call = thr->call;
+	if (call) {
+		call->results = res;
+		memset(&res, 0, sizeof(res));
+		door_call_finish(call, 0);
+	}
+	spin_unlock(&proc->lock);
+	/* The caller went away: its results are dropped. */
+	door_payload_free(&res);
+	door_thread_release_serving(thr);
+	return 0;
+}
+
+/*
+ * Wait in the thread's pool until a call is handed over.  Returns 0 with
+ * thr->serving set (thr->call may already be NULL again if the caller has
+ * given up), or a negative error.
+ */
+static int door_return_wait(struct door_thread *thr)
+{
+	struct door_proc *proc = thr->proc;
+	struct door_pool *pool = thr->bound ? thr->bound->pool : &proc->pool;
+	struct door_call *call;
+	int ret = 0;
+
+	spin_lock(&proc->lock);
+	for (;;) {
+		if (thr->serving)
+			break;
+		if (proc->dead) {
+			ret = -EBADF;
+			break;
+		}
+		if (!list_empty(&pool->waiting)) {
+			call = list_first_entry(&pool->waiting,
+						struct door_call, pool_node);
+			list_del_init(&call->pool_node);
+			door_hand_over(call, thr, pool);
+			break;
+		}
+		if (ret)
+			break;
+		if (!thr->idle) {
+			list_add(&thr->pool_node, &pool->idle);
+			thr->idle = true;
+			thr->pool = pool;
+			pool->nidle++;
+		}
+		spin_unlock(&proc->lock);
+		ret = wait_event_interruptible(thr->wq,
+					       READ_ONCE(thr->serving) ||
+					       READ_ONCE(proc->dead));
+		spin_lock(&proc->lock);
+	}
+	if (thr->idle) {
+		list_del_init(&thr->pool_node);
+		thr->idle = false;
+		pool->nidle--;
+	}
+	spin_unlock(&proc->lock);
+	return thr->serving ? 0 : ret;
+}
+
+/*
+ * Deliver the arguments of the invocation just taken into the server's
+ * buffer, or a new mapping, and describe it in @req.
+ */
+static int door_return_invoke(struct door_thread *thr,
+			      struct door_ioc_return *req)
+{
+	struct door_object *door = thr->serving;
+	size_t span = door_payload_span(&thr->args);
+	unsigned long dst = req->buf, len = 0;
+	u64 udesc;
+	int ret;
+
+	req->inv_flags = 0;
+	req->map_ptr = 0;
+	req->map_size = 0;
+	if (span > req->buf_size) {
+		len = PAGE_ALIGN(span);
+		dst = vm_mmap(NULL, 0, len, PROT_READ | PROT_WRITE,
+			      MAP_PRIVATE | MAP_ANONYMOUS, 0);
+		if (IS_ERR_VALUE(dst))
+			return -E2BIG;
+		req->inv_flags |= DOOR_INV_MAPPED;
+		req->map_ptr = dst;
+		req->map_size = len;
+	}
+	ret = door_payload_put(&thr->args, (void __user *)dst, &udesc);
+	if (ret)
+		goto fail;
+
+	req->proc = door->server_proc;
+	req->cookie = door->cookie;
+	req->door_id = door->id;
+	req->arg_ptr = span ? dst : 0;
+	req->arg_size = thr->args.size;
+	req->adesc_ptr = udesc;
+	req->adesc_num = thr->args.ndesc;
+	if (thr->depleted)
+		req->inv_flags |= DOOR_INV_DEPLETED;
+	if (door->attributes & DOOR_PRIVATE)
+		req->inv_flags |= DOOR_INV_PRIVATE;
+	door_payload_free(&thr->args);
+	return 0;
+fail:
+	if (len)
+		vm_munmap(dst, len);
+	return ret;
+}
+
+/* Give up the invocation the thread serves: its caller gets @error. */
+static void door_thread_abandon(struct door_thread *thr, int error)
+{
+	struct door_proc *proc = thr->proc;
+
+	spin_lock(&proc->lock);
+	if (thr->call)
+		door_call_finish(thr->call, error);
+	spin_unlock(&proc->lock);
+	door_thread_release_serving(thr);
+}
+
+long door_ioc_return(struct door_proc *proc, void __user *arg)
+{
+	struct door_ioc_return req;
+	struct door_thread *thr;
+	int ret;
+
+	if (copy_from_user(&req, arg, sizeof(req)))
+		return -EFAULT;
+	if (req.flags)
+		return -EINVAL;
+	thr = door_thread_get(proc);
+	if (IS_ERR(thr))
+		return PTR_ERR(thr);
+
+	if (thr->serving) {
+		ret = door_return_results(thr, &req);
+		if (ret)
+			return ret;
+	}
+
+	for (;;) {
+		ret = door_return_wait(thr);
+		if (ret)
+			return ret;
+		ret = door_return_invoke(thr, &req);
+		if (!ret)
+			break;
+		/* The arguments could not be received: the caller is told. */
+		door_thread_abandon(thr, ret == -EFAULT ? -EINTR : ret);
+		if (ret == -EFAULT)
+			return ret;
+	}
+	if (copy_to_user(arg, &req, sizeof(req))) {
+		door_thread_abandon(thr, -EINTR);
+		return -EFAULT;
+	}
+	return 0;
+}
+
+long door_ioc_abandon(struct door_proc *proc)
+{
+	struct door_thread *thr = door_thread_find(proc);
+
+	if (!thr || !thr->serving)
+		return -EBADF;
+	door_thread_abandon(thr, -EINTR);
+	return 0;
+}

@@ -1,0 +1,169 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * desc.c - payloads: data and descriptors on their way between processes.
+ *
+ * The sender's data is copied into a kernel buffer and its descriptors are
+ * turned into file references (door_payload_get, in the sender's context).
+ * The receiver copies the data out and installs the files as new
+ * descriptors at the lowest free numbers (door_payload_put, in the
+ * receiver's context), so no task ever touches another task's memory or fd
+ * table.  Whoever holds a payload that is not delivered frees it, which
+ * drops the file references: nothing is installed twice or leaked.
+ */
+#include <linux/slab.h>
+#include <linux/mm.h>
+#include <linux/file.h>
+#include <linux/fdtable.h>
+#include <linux/uaccess.h>
+
+#include "door_internal.h"
+
+#define DOOR_DESC_ATTR_MASK	(DOOR_DESCRIPTOR | DOOR_RELEASE)
+
+void door_payload_free(struct door_payload *p)
+{
+	u32 i;
+
+	for (i = 0; i < p->ndesc; i++)
+		if (p->desc[i].file)
+			fput(p->desc[i].file);
+	kfree(p->desc);
+	kvfree(p->data);
+	memset(p, 0, sizeof(*p));
+}
+
+static int door_payload_get_desc(struct door_payload *p, u64 udesc, u32 ndesc)
+{
+	struct door_ioc_desc __user *ud = u64_to_user_ptr(udesc);
+	struct door_ioc_desc d;
+	struct door_object *door;
+	u32 i;
+
+	p->desc = kcalloc(ndesc, sizeof(*p->desc), GFP_KERNEL_ACCOUNT);
+	if (!p->desc)
+		return -ENOMEM;
+	for (i = 0; i < ndesc; i++) {
+		if (copy_from_user(&d, &ud[i], sizeof(d)))
+			return -EFAULT;
+		if (!(d.d_attributes & DOOR_DESCRIPTOR) ||
+		    (d.d_attributes & ~DOOR_DESC_ATTR_MASK))
+			return -EINVAL;
+		p->desc[i].file = fget(d.d_descriptor);
+		p->ndesc = i + 1;
+		if (!p->desc[i].file)
+			return -EBADF;
+		p->desc[i].attributes = d.d_attributes;
+		p->desc[i].fd = d.d_descriptor;
+		door = door_from_file(p->desc[i].file);
+		p->desc[i].id = door ? door->id : 0;
+	}
+	return 0;
+}
+
+/*
+ * Take @size bytes at @uptr and @ndesc descriptors at @udesc from the
+ * calling task.  The caller has bounded @size and @ndesc.
+ */
+int door_payload_get(struct door_payload *p, u64 uptr, u64 size,
+		     u64 udesc, u32 ndesc)
+{
+	int ret;
+
+	memset(p, 0, sizeof(*p));
+	if (size) {
+		p->data = kvmalloc(size, GFP_KERNEL_ACCOUNT);
+		if (!p->data)
+			return -ENOMEM;
+		p->size = size;
+		if (copy_from_user(p->data, u64_to_user_ptr(uptr), size)) {
+			ret = -EFAULT;
+			goto fail;
+		}
+	}
+	if (ndesc) {
+		ret = door_payload_get_desc(p, udesc, ndesc);
+		if (ret)
+			goto fail;
+	}
+	return 0;
+fail:
+	door_payload_free(p);
+	return ret;
+}
+
+/* Close the sender's descriptors marked DOOR_RELEASE, once passed. */
+void door_payload_release_fds(struct door_payload *p)
+{
+	u32 i;
+
+	for (i = 0; i < p->ndesc; i++)
+		if (p->desc[i].attributes & DOOR_RELEASE)
+			close_fd(p->desc[i].fd);
+}
+
+/* Bytes the payload occupies in the receiver: data, then aligned descriptors. */
+size_t door_payload_span(const struct door_payload *p)
+{
+	if (!p->ndesc)
+		return p->size;
+	return ALIGN(p->size, DOOR_ALIGN) +
+	       (size_t)p->ndesc * sizeof(struct door_ioc_desc);
+}
+
+/*
+ * Deliver the payload to the calling task at @dst, which has room for
+ * door_payload_span() bytes: copy the data, install the descriptors and
+ * write their door_desc_t entries after the data.  *@udesc_out receives the
+ * address of the entries (0 without descriptors).  On failure nothing is
+ * installed and the payload still owns its files.
+ */
+int door_payload_put(struct door_payload *p, void __user *dst, u64 *udesc_out)
+{
+	struct door_ioc_desc __user *ud;
+	struct door_ioc_desc d;
+	int *fds = NULL;
+	int ret = 0;
+	u32 i, n = 0;
+
+	*udesc_out = 0;
+	if (p->size && copy_to_user(dst, p->data, p->size))
+		return -EFAULT;
+	if (!p->ndesc)
+		return 0;
+
+	fds = kcalloc(p->ndesc, sizeof(*fds), GFP_KERNEL);
+	if (!fds)
+		return -ENOMEM;
+	ud = dst + ALIGN(p->size, DOOR_ALIGN);
+	for (n = 0; n < p->ndesc; n++) {
+		bool is_door = door_from_file(p->desc[n].file);
+
+		fds[n] = get_unused_fd_flags(is_door ? O_CLOEXEC : 0);
+		if (fds[n] < 0) {
+			ret = -EMFILE;
+			goto fail;
+		}
+		memset(&d, 0, sizeof(d));
+		d.d_attributes = DOOR_DESCRIPTOR;
+		d.d_descriptor = fds[n];
+		d.d_id = p->desc[n].id;
+		if (copy_to_user(&ud[n], &d, sizeof(d))) {
+			n++;
+			ret = -EFAULT;
+			goto fail;
+		}
+	}
+	for (i = 0; i < p->ndesc; i++) {
+		fd_install(fds[i], p->desc[i].file);
+		p->desc[i].file = NULL;
+	}
+	kfree(fds);
+	*udesc_out = (u64)(uintptr_t)ud;
+	return 0;
+fail:
+	for (i = 0; i < n; i++)
+		if (fds[i] >= 0)
+			put_unused_fd(fds[i]);
+	kfree(fds);
+	return ret;
+}

@@ -1,0 +1,209 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * door_internal.h - objects of door.ko and the rules that protect them.
+ *
+ * Objects
+ * -------
+ * struct door_proc	the server side of one process: created by open() of
+ *			/dev/door (the control file), it owns the doors that
+ *			process creates, its server threads and its pool.
+ * struct door_object	one door.  Each door descriptor is a file whose
+ *			private_data holds a reference to it.
+ * struct door_pool	server threads waiting for calls, and calls waiting
+ *			for a thread.  One per process, one per private door.
+ * struct door_thread	a thread of a server process that has entered
+ *			door_return at least once.
+ * struct door_call	one door_call in progress; lives on the caller's
+ *			kernel stack.
+ * struct door_payload	arguments or results in flight: data in a kernel
+ *			buffer and descriptors as file references.  Exactly one
+ *			party owns a payload at any time.
+ *
+ * Locking
+ * -------
+ * door_proc.lock (a spinlock) protects, for every door of that process:
+ *   door_proc.dead, door_proc.doors, door_object.flags/active/proc_node,
+ *   the door_pool lists and counts, door_thread.call/pool/state and
+ *   door_call.state/server/error/results.
+ * Nothing sleeps or touches user memory under it.  Wake-ups of a caller are
+ * issued with the lock held, because the caller's door_call (on its stack)
+ * may vanish once the lock is dropped: a caller always takes the lock once
+ * after it has seen its call finished, before returning.
+ *
+ * Lifetimes
+ * ---------
+ * door_proc: kref; held by the control file, by each of its door objects
+ *	and by each door_thread.  Marked dead when the owning process closes
+ *	the control file (exit, exec or close); it is freed when the last
+ *	reference goes.
+ * door_object: kref; held by each door file, each call in progress, each
+ *	door_thread serving or bound to it.
+ * door_thread: owned by door_proc.threads (an xarray keyed by the thread's
+ *	global pid); freed when the control file is released, when no thread
+ *	can be inside one of its ioctls.  It pins its task_struct.
+ */
+#ifndef _DOOR_INTERNAL_H
+#define _DOOR_INTERNAL_H
+
+#include <linux/types.h>
+#include <linux/kref.h>
+#include <linux/list.h>
+#include <linux/spinlock.h>
+#include <linux/wait.h>
+#include <linux/xarray.h>
+#include <linux/atomic.h>
+#include <linux/fs.h>
+
+#include <door_ioctl.h>
+
+#define DOOR_ALIGN		8	/* descriptors follow data at this alignment */
+
+extern unsigned long door_max_data;	/* module-wide cap on one payload */
+
+struct door_proc;
+struct door_object;
+struct door_thread;
+
+struct door_pdesc {
+	struct file *file;
+	u32 attributes;		/* DOOR_DESCRIPTOR | DOOR_RELEASE */
+	int fd;			/* the sender's descriptor */
+	u64 id;			/* door id if the file is a door, else 0 */
+};
+
+struct door_payload {
+	void *data;		/* kvmalloc'd, NULL when size is 0 */
+	size_t size;
+	struct door_pdesc *desc;	/* kmalloc'd array, NULL when ndesc is 0 */
+	u32 ndesc;
+};
+
+struct door_pool {
+	struct list_head idle;		/* door_thread.pool_node, LIFO */
+	struct list_head waiting;	/* door_call.pool_node, FIFO */
+	unsigned int nidle;
+	unsigned int nthreads;		/* threads waiting in or serving from it */
+};
+
+struct door_proc {
+	struct kref ref;
+	spinlock_t lock;
+	bool dead;
+	struct pid *tgid;		/* the owning thread group */
+	const void *files;		/* owner's files_struct, compared only */
+	struct list_head doors;		/* door_object.proc_node */
+	struct door_pool pool;		/* process-wide pool */
+	struct xarray threads;		/* door_thread by global pid */
+};
+
+/* door_object.flags */
+#define DOOR_F_REVOKED		0x1	/* revoked, or the server went away */
+
+struct door_object {
+	struct kref ref;
+	u64 id;
+	struct door_proc *proc;
+	u64 server_proc;		/* user's server procedure */
+	u64 cookie;
+	u32 attributes;			/* DOOR_CREATE_MASK bits */
+	u32 flags;			/* DOOR_F_*, under proc->lock */
+	u64 data_min;			/* door_setparam() limits */
+	u64 data_max;
+	u64 desc_max;
+	unsigned int active;		/* calls in progress, under proc->lock */
+	struct list_head proc_node;	/* in proc->doors while not revoked */
+	struct door_pool *pool;		/* &proc->pool or &private_pool */
+	struct door_pool private_pool;
+};
+
+/* door_call.state */
+enum door_call_state {
+	DOOR_CALL_QUEUED,	/* waiting in a pool for a server thread */
+	DOOR_CALL_ACTIVE,	/* handed to a server thread */
+	DOOR_CALL_DONE,		/* finished: error or results set */
+};
+
+struct door_call {
+	struct door_object *door;	/* reference held */
+	enum door_call_state state;
+	int error;			/* set with DOOR_CALL_DONE on failure */
+	bool no_results;		/* door_call(d, NULL) */
+	struct door_thread *server;	/* while ACTIVE */
+	struct list_head pool_node;	/* while QUEUED */
+	wait_queue_head_t wq;		/* the caller sleeps here */
+	const struct cred *cred;	/* caller's credentials, reference held */
+	struct pid *tgid;		/* caller's thread group, reference held */
+	struct door_payload args;	/* owned by the caller until handed over */
+	struct door_payload results;	/* owned by the caller once DONE */
+};
+
+struct door_thread {
+	struct door_proc *proc;
+	struct task_struct *task;	/* reference held */
+	pid_t nr;			/* key in proc->threads */
+	wait_queue_head_t wq;		/* the thread sleeps here while idle */
+	struct list_head pool_node;	/* in pool->idle while idle */
+	bool idle;
+	struct door_pool *pool;		/* the pool it waits in while idle */
+	struct door_call *call;		/* the call it serves, NULL if its
+					 * caller went away */
+	struct door_object *bound;	/* private door it is bound to (ref) */
+	/*
+	 * What it serves: set under proc->lock at the handoff, then owned
+	 * by the thread itself until its next door_return.
+	 */
+	struct door_payload args;	/* arguments not yet received */
+	bool depleted;			/* it was the pool's last free thread */
+	struct door_object *serving;	/* ref held */
+	const struct cred *caller_cred;	/* ref held */
+	struct pid *caller_tgid;	/* ref held */
+	bool no_results;
+};
+
+/* main.c */
+extern atomic64_t door_stat_live_doors;
+extern atomic64_t door_stat_live_calls;
+extern atomic64_t door_stat_total_calls;
+struct door_proc *door_ctl_proc(struct file *file);
+
+/* proc.c: door_proc and door_thread */
+struct door_proc *door_proc_alloc(void);
+void door_proc_put(struct door_proc *proc);
+void door_proc_shutdown(struct door_proc *proc);
+void door_proc_release(struct door_proc *proc);
+bool door_proc_is_current(struct door_proc *proc);
+struct door_thread *door_thread_get(struct door_proc *proc);
+struct door_thread *door_thread_find(struct door_proc *proc);
+void door_pool_init(struct door_pool *pool);
+void door_pool_fail_waiting(struct door_pool *pool, struct door_object *door,
+			    int error);
+long door_ioc_bind(struct door_proc *proc, int __user *ufd);
+long door_ioc_unbind(struct door_proc *proc);
+
+/* object.c: door objects and door files */
+long door_ioc_create(struct door_proc *proc, void __user *arg);
+struct door_object *door_from_file(struct file *file);
+void door_put(struct door_object *door);
+void door_fill_info(struct door_object *door, struct door_ioc_info *info);
+long door_ioc_query(struct door_proc *proc, void __user *arg);
+
+/* call.c: door_call and door_return */
+long door_ioc_call(struct door_object *door, void __user *arg);
+long door_ioc_return(struct door_proc *proc, void __user *arg);
+long door_ioc_abandon(struct door_proc *proc);
+void door_call_finish(struct door_call *call, int error);
+void door_thread_release_serving(struct door_thread *thr);
+
+/* desc.c: descriptors and payloads */
+int door_payload_get(struct door_payload *p, u64 uptr, u64 size,
+		     u64 udesc, u32 ndesc);
+void door_payload_free(struct door_payload *p);
+void door_payload_release_fds(struct door_payload *p);
+size_t door_payload_span(const struct door_payload *p);
+int door_payload_put(struct door_payload *p, void __user *dst,
+		     u64 *udesc_out);
+
+/* cred.c */
+long door_ioc_ucred(struct door_proc *proc, void __user *arg);
+
+#endif /* _DOOR_INTERNAL_H */

@@ -1,0 +1,246 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * proc.c - the server side of a process: its threads and pools.
+ *
+ * A thread becomes a server thread the first time it enters door_return;
+ * its struct door_thread stays in door_proc.threads until the process's
+ * server side ends.  Idle threads wait in a pool (the process pool, or the
+ * private pool of the door they are bound to); callers that find no idle
+ * thread wait in the same pool, first come first served.
+ */
+#include <linux/slab.h>
+#include <linux/sched.h>
+#include <linux/sched/task.h>
+#include <linux/pid.h>
+#include <linux/file.h>
+#include <linux/fdtable.h>
+#include <linux/uaccess.h>
+
+#include "door_internal.h"
+
+void door_pool_init(struct door_pool *pool)
+{
+	INIT_LIST_HEAD(&pool->idle);
+	INIT_LIST_HEAD(&pool->waiting);
+	pool->nidle = 0;
+	pool->nthreads = 0;
+}
+
+struct door_proc *door_proc_alloc(void)
+{
+	struct door_proc *proc = kzalloc(sizeof(*proc), GFP_KERNEL_ACCOUNT);
+
+	if (!proc)
+		return NULL;
+	kref_init(&proc->ref);
+	spin_lock_init(&proc->lock);
+	proc->tgid = get_pid(task_tgid(current));
+	proc->files = current->files;
+	INIT_LIST_HEAD(&proc->doors);
+	door_pool_init(&proc->pool);
+	xa_init(&proc->threads);
+	return proc;
+}
+
+static void door_thread_free(struct door_thread *thr)
+{
+	door_thread_release_serving(thr);
+	if (thr->bound)
+		door_put(thr->bound);
+	put_task_struct(thr->task);
+	kfree(thr);
+}
+
+static void door_proc_free(struct kref *ref)
+{
+	struct door_proc *proc = container_of(ref, struct door_proc, ref);
+
+	xa_destroy(&proc->threads);
+	put_pid(proc->tgid);
+	kfree(proc);
+}
+
+void door_proc_put(struct door_proc *proc)
+{
+	kref_put(&proc->ref, door_proc_free);
+}
+
+/*
+ * The control file is gone: no thread can be in one of its ioctls any more,
+ * so none is idle in a pool.  End the server side and free the threads
+ * (their bound and served doors hold references to the proc).
+ */
+void door_proc_release(struct door_proc *proc)
+{
+	struct door_thread *thr;
+	unsigned long idx;
+
+	door_proc_shutdown(proc);
+	xa_for_each(&proc->threads, idx, thr) {
+		xa_erase(&proc->threads, idx);
+		door_thread_free(thr);
+	}
+	door_proc_put(proc);
+}
+
+bool door_proc_is_current(struct door_proc *proc)
+{
+	return proc->tgid == task_tgid(current);
+}
+
+/*
+ * Fail every call queued in @pool (for @door only, if not NULL) with @error.
+ * Called with proc->lock held.
+ */
+void door_pool_fail_waiting(struct door_pool *pool, struct door_object *door,
+			    int error)
+{
+	struct door_call *call, *tmp;
+
+	list_for_each_entry_safe(call, tmp, &pool->waiting, pool_node) {
+		if (!door || call->door == door)
+			door_call_finish(call, error);
+	}
+}
+
+/* Wake every idle thread of @pool so that it notices the proc is dead. */
+static void door_pool_wake_idle(struct door_pool *pool)
+{
+	struct door_thread *thr;
+
+	list_for_each_entry(thr, &pool->idle, pool_node)
+		wake_up_interruptible(&thr->wq);
+}
+
+/*
+ * End the server side of a process: revoke its doors, fail the calls queued
+ * for its threads with EBADF and those being served with EINTR.  Idempotent.
+ */
+void door_proc_shutdown(struct door_proc *proc)
+{
+	struct door_object *door, *tmp;
+	struct door_thread *thr;
+	unsigned long idx;
+
+	spin_lock(&proc->lock);
+	if (proc->dead) {
+		spin_unlock(&proc->lock);
+		return;
+	}
+	proc->dead = true;
+	list_for_each_entry_safe(door, tmp, &proc->doors, proc_node) {
+		door->flags |= DOOR_F_REVOKED;
+		list_del_init(&door->proc_node);
+		if (door->pool != &proc->pool) {
+			door_pool_fail_waiting(door->pool, NULL, -EBADF);
+			door_pool_wake_idle(door->pool);
+		}
+	}
+	door_pool_fail_waiting(&proc->pool, NULL, -EBADF);
+	door_pool_wake_idle(&proc->pool);
+	xa_for_each(&proc->threads, idx, thr)
+		if (thr->call)
+			door_call_finish(thr->call, -EINTR);
+	spin_unlock(&proc->lock);
+}
+
+/* The calling thread's door_thread, or NULL if it never entered door_return. */
+struct door_thread *door_thread_find(struct door_proc *proc)
+{
+	struct door_thread *thr = xa_load(&proc->threads, task_pid_nr(current));
+
+	if (thr && thr->task != current)
+		return NULL;
+	return thr;
+}
+
+/*
+ * The calling thread's door_thread, made on first use.  A stale entry left
+ * by an exited thread whose pid was reused is replaced; if that thread was
+ * still bound to a caller, the caller gets EINTR.
+ */
+struct door_thread *door_thread_get(struct door_proc *proc)
+{
+	pid_t nr = task_pid_nr(current);
+	struct door_thread *thr, *old;
+
+	thr = xa_load(&proc->threads, nr);
+	if (likely(thr && thr->task == current))
+		return thr;
+
+	thr = kzalloc(sizeof(*thr), GFP_KERNEL_ACCOUNT);
+	if (!thr)
+		return ERR_PTR(-ENOMEM);
+	thr->proc = proc;
+	thr->task = get_task_struct(current);
+	thr->nr = nr;
+	init_waitqueue_head(&thr->wq);
+	INIT_LIST_HEAD(&thr->pool_node);
+
+	old = xa_store(&proc->threads, nr, thr, GFP_KERNEL_ACCOUNT);
+	if (xa_is_err(old)) {
+		put_task_struct(thr->task);
+		kfree(thr);
+		return ERR_PTR(xa_err(old));
+	}
+	if (old) {
+		/* An exited thread's leftovers: it cannot be idle any more. */
+		spin_lock(&proc->lock);
+		if (old->idle) {
+			list_del_init(&old->pool_node);
+			old->pool->nidle--;
+			old->idle = false;
+		}
+		if (old->call)
+			door_call_finish(old->call, -EINTR);
+		spin_unlock(&proc->lock);
+		door_thread_free(old);
+	}
+	return thr;
+}
+
+long door_ioc_bind(struct door_proc *proc, int __user *ufd)
+{
+	struct door_object *door;
+	struct door_thread *thr;
+	struct file *file;
+	int fd;
+
+	if (get_user(fd, ufd))
+		return -EFAULT;
+	file = fget(fd);
+	if (!file)
+		return -EBADF;
+	door = door_from_file(file);
+	if (!door) {
+		fput(file);
+		return -EBADF;
+	}
+	if (!(door->attributes & DOOR_PRIVATE) || door->proc != proc) {
+		fput(file);
+		return -EINVAL;
+	}
+	thr = door_thread_get(proc);
+	if (IS_ERR(thr)) {
+		fput(file);
+		return PTR_ERR(thr);
+	}
+	kref_get(&door->ref);
+	fput(file);
+	/* The thread is in this ioctl, so it is not idle in a pool now. */
+	if (thr->bound)
+		door_put(thr->bound);
+	thr->bound = door;
+	return 0;
+}
+
+long door_ioc_unbind(struct door_proc *proc)
+{
+	struct door_thread *thr = door_thread_find(proc);
+
+	if (!thr || !thr->bound)
+		return -EBADF;
+	door_put(thr->bound);
+	thr->bound = NULL;
+	return 0;
+}
