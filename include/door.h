@@ -72,9 +72,14 @@ typedef struct door_cred {
 typedef void door_server_procedure_t(void *, char *, size_t, door_desc_t *,
 				     uint_t);
 typedef void door_server_func_t(door_info_t *);
-typedef void door_xcreate_server_func_t(door_info_t *, void *(*)(void *),
-					void *, void *);
-typedef int door_xcreate_thrsetup_func_t(void *);
+/*
+ * door_xcreate(): the creation function starts one thread running
+ * start(start_arg) and returns 1, or returns 0 to decline, -1 on failure;
+ * the setup function runs first in each new thread (illumos signatures).
+ */
+typedef int door_xcreate_server_func_t(door_info_t *, void *(*)(void *),
+				       void *, void *);
+typedef void door_xcreate_thrsetup_func_t(void *);
 
 struct ucred_s;
 
