@@ -1,0 +1,157 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+/*
+ * client.c - door_call, door_info, door_revoke, door_getparam, door_setparam.
+ *
+ * These act on a door descriptor and need no control file, except
+ * door_info(DOOR_QUERY), which asks about the calling server thread.
+ */
+#include <errno.h>
+#include <limits.h>
+#include <stddef.h>
+#include <string.h>
+#include <unistd.h>
+#include <sys/ioctl.h>
+
+#include "internal.h"
+
+/*
+ * The kernel reads and writes the caller's door_desc_t arrays directly as
+ * struct door_ioc_desc: both must have the same size and field offsets.
+ */
+_Static_assert(sizeof(door_desc_t) == 24, "door_desc_t is 24 bytes");
+_Static_assert(sizeof(struct door_ioc_desc) == sizeof(door_desc_t),
+	       "door_ioc_desc and door_desc_t differ in size");
+_Static_assert(offsetof(door_desc_t, d_attributes) ==
+	       offsetof(struct door_ioc_desc, d_attributes),
+	       "d_attributes offset");
+_Static_assert(offsetof(door_desc_t, d_data.d_desc.d_descriptor) ==
+	       offsetof(struct door_ioc_desc, d_descriptor),
+	       "d_descriptor offset");
+_Static_assert(offsetof(door_desc_t, d_data.d_desc.d_id) ==
+	       offsetof(struct door_ioc_desc, d_id), "d_id offset");
+_Static_assert(sizeof(door_info_t) == 48, "door_info_t is 48 bytes");
+_Static_assert(sizeof(door_cred_t) == 36, "door_cred_t is 36 bytes");
+_Static_assert(sizeof(door_arg_t) == 6 * sizeof(void *),
+	       "door_arg_t has no unexpected padding");
+
+DOOR_API int door_call(int d, door_arg_t *params)
+{
+	struct door_ioc_call c;
+
+	memset(&c, 0, sizeof(c));
+	if (params) {
+		c.data_ptr = DOOR_U64(params->data_ptr);
+		c.data_size = params->data_size;
+		c.desc_ptr = DOOR_U64(params->desc_ptr);
+		c.desc_num = params->desc_num;
+		c.rbuf = DOOR_U64(params->rbuf);
+		c.rsize = params->rsize;
+	} else {
+		/* No arguments, and the server may return nothing. */
+		c.flags = DOOR_CALL_NO_RESULTS;
+	}
+
+	/* Never restarted: EINTR goes back to the caller, as on Solaris. */
+	if (ioctl(d, DOOR_IOC_CALL, &c) < 0)
+		return -1;
+
+	if (params) {
+		params->data_ptr = DOOR_PTR(c.data_ptr);
+		params->data_size = (size_t)c.data_size;
+		params->desc_ptr = DOOR_PTR(c.desc_ptr);
+		params->desc_num = c.desc_num;
+		params->rbuf = DOOR_PTR(c.rbuf);
+		params->rsize = (size_t)c.rsize;
+	}
+	return 0;
+}
+
+void libdoor_info_from_ioc(door_info_t *info, const struct door_ioc_info *ioc)
+{
+	memset(info, 0, sizeof(*info));
+	info->di_target = ioc->target;
+	info->di_proc = ioc->proc;
+	info->di_data = ioc->cookie;
+	info->di_attributes = ioc->attributes;
+	info->di_uniquifier = ioc->id;
+	if (ioc->attributes & DOOR_LOCAL)
+		info->di_attributes |= libdoor_extra_attributes(ioc->id);
+}
+
+DOOR_API int door_info(int d, door_info_t *info)
+{
+	struct door_ioc_info ioc;
+	int ctl;
+
+	if (!info) {
+		errno = EFAULT;
+		return -1;
+	}
+	memset(&ioc, 0, sizeof(ioc));
+	if (d == DOOR_QUERY) {
+		/*
+		 * A thread can only serve or be bound to a door if this
+		 * process has a control file, so do not open one to ask.
+		 */
+		ctl = libdoor_ctl_peek();
+		if (ctl < 0) {
+			errno = EBADF;
+			return -1;
+		}
+		if (ioctl(ctl, DOOR_IOC_QUERY, &ioc) < 0)
+			return -1;
+	} else if (ioctl(d, DOOR_IOC_INFO, &ioc) < 0) {
+		return -1;
+	}
+	libdoor_info_from_ioc(info, &ioc);
+	return 0;
+}
+
+DOOR_API int door_revoke(int d)
+{
+	if (ioctl(d, DOOR_IOC_REVOKE) < 0)
+		return -1;
+	libdoor_door_revoked(d);
+	(void)close(d);
+	return 0;
+}
+
+static int param_valid(int param)
+{
+	return param == DOOR_PARAM_DESC_MAX || param == DOOR_PARAM_DATA_MAX ||
+	       param == DOOR_PARAM_DATA_MIN;
+}
+
+DOOR_API int door_getparam(int d, int param, size_t *out)
+{
+	struct door_ioc_param p;
+
+	if (!param_valid(param) || !out) {
+		errno = EINVAL;
+		return -1;
+	}
+	memset(&p, 0, sizeof(p));
+	p.type = (__u32)param;
+	if (ioctl(d, DOOR_IOC_GETPARAM, &p) < 0)
+		return -1;
+#if SIZE_MAX < UINT64_MAX
+	if (p.value > SIZE_MAX)
+		p.value = SIZE_MAX;
+#endif
+	*out = (size_t)p.value;
+	return 0;
+}
+
+DOOR_API int door_setparam(int d, int param, size_t val)
+{
+	struct door_ioc_param p;
+
+	if (!param_valid(param)) {
+		errno = EINVAL;
+		return -1;
+	}
+	memset(&p, 0, sizeof(p));
+	p.type = (__u32)param;
+	p.value = val;
+	return ioctl(d, DOOR_IOC_SETPARAM, &p) < 0 ? -1 : 0;
+}

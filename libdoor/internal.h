@@ -1,0 +1,92 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+/*
+ * internal.h - shared declarations of libdoor's translation units.
+ *
+ * Nothing here is exported from libdoor.so: the library is built with
+ * -fvisibility=hidden and only functions marked DOOR_API are public.  The
+ * static archive still lets the unit tests (tests/unit) reach these
+ * functions.
+ */
+#ifndef LIBDOOR_INTERNAL_H
+#define LIBDOOR_INTERNAL_H
+
+#include <stddef.h>
+#include <stdint.h>
+#include <sys/types.h>
+#include <pthread.h>
+
+#include <door.h>
+#include <ucred.h>
+#include <door_ioctl.h>
+
+#define DOOR_API	__attribute__((visibility("default")))
+
+/* A user pointer as the kernel ABI carries it, and back. */
+#define DOOR_U64(p)	((__u64)(uintptr_t)(p))
+#define DOOR_PTR(u)	((void *)(uintptr_t)(u))
+
+/* ---- ctl.c: the per-process control file ----------------------------- */
+
+/*
+ * Return the control file descriptor, opening /dev/door (O_RDWR|O_CLOEXEC)
+ * on first use.  -1 with errno set if it cannot be opened.
+ */
+int libdoor_ctl(void);
+
+/* The control descriptor if it is open, else -1 (never opens it). */
+int libdoor_ctl_peek(void);
+
+/*
+ * Fork generation: incremented in the child of every fork().  State tied to
+ * the parent's control file (a thread's private-pool binding) records the
+ * generation it was made in and is void in another one.
+ */
+unsigned long libdoor_fork_generation(void);
+
+/*
+ * pthread_atfork handlers.  ctl.c registers them once; the child handler
+ * closes the inherited control descriptor and resets the per-process state
+ * (of ctl.c and of server.c) so that the child opens its own on demand.
+ * libdoor_atfork_child() expects the locks taken by libdoor_atfork_prepare().
+ */
+void libdoor_atfork_prepare(void);
+void libdoor_atfork_parent(void);
+void libdoor_atfork_child(void);
+
+/* ---- server.c: per-process server state, used by the fork handlers ---- */
+
+void libdoor_server_lock(void);
+void libdoor_server_unlock(void);
+void libdoor_server_child_reset(void);
+
+/* Build a door_info_t from the kernel's description of a door. */
+void libdoor_info_from_ioc(door_info_t *info, const struct door_ioc_info *ioc);
+
+/*
+ * Attributes the library adds to what the kernel reports for a door it
+ * knows about (DOOR_PRIVCREATE for doors made by door_xcreate).
+ */
+door_attr_t libdoor_extra_attributes(door_id_t id);
+
+/* door_revoke(d) succeeded: forget library data kept for descriptor d. */
+void libdoor_door_revoked(int d);
+
+/* ---- ucred.c ----------------------------------------------------------- */
+
+/*
+ * The opaque ucred_t.  ngroups entries of groups are valid; cap is the
+ * number the allocation can hold.
+ */
+struct ucred_s {
+	uid_t uc_euid, uc_ruid, uc_suid;
+	gid_t uc_egid, uc_rgid, uc_sgid;
+	pid_t uc_pid;		/* -1 when not available */
+	uint32_t uc_cap;	/* capacity of uc_groups, in entries */
+	uint32_t uc_ngroups;
+	gid_t uc_groups[];
+};
+
+/* Allocate a ucred able to hold ngroups groups; NULL + ENOMEM. */
+struct ucred_s *libdoor_ucred_alloc(uint32_t ngroups);
+
+#endif /* LIBDOOR_INTERNAL_H */
