@@ -94,10 +94,13 @@ struct door_ioc_call {
 	__u64 rsize;
 };
 
-#define DOOR_CALL_MAPPED	0x1	/* out: results were placed in a new mapping */
-#define DOOR_CALL_NO_RESULTS	0x2	/* in: door_call(d, NULL): the server may
-					 * return nothing (its door_return gets
-					 * E2BIG otherwise) */
+/*
+ * DOOR_CALL_MAPPED (out): the results were placed in a new mapping.
+ * DOOR_CALL_NO_RESULTS (in): door_call(d, NULL); the server may return
+ * nothing, its door_return gets E2BIG otherwise.
+ */
+#define DOOR_CALL_MAPPED	0x1
+#define DOOR_CALL_NO_RESULTS	0x2
 
 /*
  * DOOR_IOC_RETURN (control file): deliver the results of the invocation the

@@ -91,6 +91,11 @@ void door_thread_release_serving(struct door_thread *thr)
 	}
 }
 
+static bool door_call_done(struct door_call *call)
+{
+	return READ_ONCE(call->state) == DOOR_CALL_DONE;
+}
+
 /*
  * Wait until @call is finished.  A signal abandons it: EAGAIN if no server
  * thread had taken it yet, EINTR otherwise.  Returns with the call finished
@@ -102,9 +107,8 @@ static void door_call_wait(struct door_call *call, struct door_proc *proc)
 	long t;
 
 	for (;;) {
-		t = wait_event_interruptible_timeout(call->wq,
-				READ_ONCE(call->state) == DOOR_CALL_DONE,
-				DOOR_WATCHDOG);
+		t = wait_event_interruptible_timeout(call->wq, door_call_done(call),
+						     DOOR_WATCHDOG);
 		spin_lock(&proc->lock);
 		if (call->state == DOOR_CALL_DONE)
 			break;

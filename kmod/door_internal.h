@@ -87,7 +87,7 @@ struct door_pool {
 
 struct door_proc {
 	struct kref ref;
-	spinlock_t lock;
+	spinlock_t lock;		/* see "Locking" above */
 	bool dead;
 	struct pid *tgid;		/* the owning thread group */
 	const void *files;		/* owner's files_struct, compared only */
@@ -145,8 +145,8 @@ struct door_thread {
 	struct list_head pool_node;	/* in pool->idle while idle */
 	bool idle;
 	struct door_pool *pool;		/* the pool it waits in while idle */
-	struct door_call *call;		/* the call it serves, NULL if its
-					 * caller went away */
+	/* The call it serves; NULL again if its caller went away. */
+	struct door_call *call;
 	struct door_object *bound;	/* private door it is bound to (ref) */
 	/*
 	 * What it serves: set under proc->lock at the handoff, then owned
