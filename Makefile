@@ -6,6 +6,7 @@
 #   make check        every test: host unit tests, then the VM suite
 #   make demo         boot the VM and run the demo
 #   make vm CMD='..'  boot the VM with the module loaded and run a command
+#   make bench        benchmark door_call against Linux IPC in the VM
 #
 # KVER selects the Debian kernel the VM boots and the module is built for:
 # 6.1 (default, linux-image-cloud-amd64) or 6.12.
@@ -22,7 +23,7 @@ VM_KDIR = $(shell tools/kdir.sh $(KVER))
 
 CC ?= gcc
 
-.PHONY: all module lib tests examples clean check demo vm unit vmtests deps
+.PHONY: all module lib tests examples clean check demo vm unit vmtests deps bench
 
 all: module lib tests examples
 
@@ -62,6 +63,11 @@ demo: deps
 vm: deps
 	$(MAKE) all KDIR=$(VM_KDIR)
 	tools/vm-run.sh --kver $(KVER) -- $(CMD)
+
+bench: deps
+	$(MAKE) all KDIR=$(VM_KDIR)
+	$(MAKE) -C tools/doorbench
+	tools/bench.sh $(KVER)
 
 clean:
 	-$(MAKE) -C $(or $(KDIR),/nonexistent) M=$(TOP) clean 2>/dev/null
