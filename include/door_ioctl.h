@@ -25,6 +25,16 @@
 
 #define DOOR_DEVICE_PATH	"/dev/door"
 
+/*
+ * Door descriptors and fattach() mounts live on the "doorfs" filesystem:
+ * fstatfs() of a door descriptor, or statfs() of a path with a door
+ * attached, reports this f_type.  fattach() is
+ *	mount("doorfs", path, "doorfs", MS_NOSUID | MS_NODEV | MS_NOEXEC, "fd=N")
+ * and fdetach() is umount(path).
+ */
+#define DOORFS_MAGIC		0x444f4f52	/* "DOOR" */
+#define DOORFS_TYPE		"doorfs"
+
 /* door_create() attributes (Solaris values). */
 #define DOOR_UNREF		0x01
 #define DOOR_PRIVATE		0x02

@@ -36,7 +36,12 @@ void door_call_finish(struct door_call *call, int error)
 	if (call->state == DOOR_CALL_QUEUED) {
 		list_del_init(&call->pool_node);
 	} else if (call->state == DOOR_CALL_ACTIVE) {
-		call->door->active--;
+		struct door_object *door = call->door;
+
+		if (--door->active == 0 && (door->flags & DOOR_F_UNREF_DELAYED)) {
+			door->flags &= ~DOOR_F_UNREF_DELAYED;
+			door_unref_check(door);
+		}
 		if (call->server) {
 			call->server->call = NULL;
 			call->server = NULL;
@@ -73,10 +78,56 @@ static void door_hand_over(struct door_call *call, struct door_thread *thr,
 			!(door->attributes & DOOR_NO_DEPLETION_CB);
 }
 
+/*
+ * Give the unreferenced notification of @door to @thr, which is not idle in
+ * any pool; the thread takes over the queue's door reference.
+ * proc->lock held.
+ */
+static void door_hand_over_unref(struct door_object *door,
+				 struct door_thread *thr,
+				 struct door_pool *pool)
+{
+	thr->call = NULL;
+	thr->serving = door;
+	thr->unref = true;
+	thr->no_results = false;
+	thr->depleted = pool->nidle == 0 &&
+			!(door->attributes & DOOR_NO_DEPLETION_CB);
+}
+
+/*
+ * Queue the unreferenced notification of @door in its pool, or give it to
+ * an idle thread right away.  proc->lock held.
+ */
+void door_unref_queue(struct door_object *door)
+{
+	struct door_pool *pool = door->pool;
+	struct door_thread *thr;
+
+	door->flags |= DOOR_F_UNREF_PENDING | DOOR_F_UNREF_DONE;
+	kref_get(&door->ref);
+	if (list_empty(&pool->idle)) {
+		list_add_tail(&door->unref_node, &pool->unref);
+		return;
+	}
+	thr = list_first_entry(&pool->idle, struct door_thread, pool_node);
+	list_del_init(&thr->pool_node);
+	thr->idle = false;
+	pool->nidle--;
+	door_hand_over_unref(door, thr, pool);
+	wake_up_interruptible(&thr->wq);
+}
+
 /* Drop what a thread kept of the invocation it served.  Called by itself. */
 void door_thread_release_serving(struct door_thread *thr)
 {
 	door_payload_free(&thr->args);
+	if (thr->unref) {
+		spin_lock(&thr->proc->lock);
+		thr->serving->flags &= ~DOOR_F_UNREF_PENDING;
+		spin_unlock(&thr->proc->lock);
+		thr->unref = false;
+	}
 	if (thr->serving) {
 		door_put(thr->serving);
 		thr->serving = NULL;
@@ -275,6 +326,11 @@ static int door_return_results(struct door_thread *thr,
 	struct door_call *call;
 	int ret;
 
+	if (thr->unref) {
+		/* Nobody waits for the results of a notification. */
+		door_thread_release_serving(thr);
+		return 0;
+	}
 	if (req->desc_num > DOOR_MAX_DESC)
 		return -E2BIG;
 	if (thr->no_results && (req->data_size || req->desc_num))
@@ -319,6 +375,15 @@ static int door_return_wait(struct door_thread *thr)
 			break;
 		if (proc->dead) {
 			ret = -EBADF;
+			break;
+		}
+		if (!list_empty(&pool->unref)) {
+			struct door_object *door;
+
+			door = list_first_entry(&pool->unref, struct door_object,
+						unref_node);
+			list_del_init(&door->unref_node);
+			door_hand_over_unref(door, thr, pool);
 			break;
 		}
 		if (!list_empty(&pool->waiting)) {
@@ -367,6 +432,21 @@ static int door_return_invoke(struct door_thread *thr,
 	req->inv_flags = 0;
 	req->map_ptr = 0;
 	req->map_size = 0;
+	req->proc = door->server_proc;
+	req->cookie = door->cookie;
+	req->door_id = door->id;
+	if (thr->depleted)
+		req->inv_flags |= DOOR_INV_DEPLETED;
+	if (door->attributes & DOOR_PRIVATE)
+		req->inv_flags |= DOOR_INV_PRIVATE;
+	if (thr->unref) {
+		req->inv_flags |= DOOR_INV_UNREF;
+		req->arg_ptr = 1;	/* DOOR_UNREF_DATA */
+		req->arg_size = 0;
+		req->adesc_ptr = 0;
+		req->adesc_num = 0;
+		return 0;
+	}
 	if (span > req->buf_size) {
 		len = PAGE_ALIGN(span);
 		dst = vm_mmap(NULL, 0, len, PROT_READ | PROT_WRITE,
@@ -381,17 +461,10 @@ static int door_return_invoke(struct door_thread *thr,
 	if (ret)
 		goto fail;
 
-	req->proc = door->server_proc;
-	req->cookie = door->cookie;
-	req->door_id = door->id;
 	req->arg_ptr = span ? dst : 0;
 	req->arg_size = thr->args.size;
 	req->adesc_ptr = udesc;
 	req->adesc_num = thr->args.ndesc;
-	if (thr->depleted)
-		req->inv_flags |= DOOR_INV_DEPLETED;
-	if (door->attributes & DOOR_PRIVATE)
-		req->inv_flags |= DOOR_INV_PRIVATE;
 	door_payload_free(&thr->args);
 	return 0;
 fail:

@@ -9,6 +9,9 @@
  * receiver's context), so no task ever touches another task's memory or fd
  * table.  Whoever holds a payload that is not delivered frees it, which
  * drops the file references: nothing is installed twice or leaked.
+ *
+ * A door in flight counts as a reference to it, and its receiver gets a
+ * new file of the door (so that each holder's close is seen, object.c).
  */
 #include <linux/slab.h>
 #include <linux/mm.h>
@@ -24,9 +27,14 @@ void door_payload_free(struct door_payload *p)
 {
 	u32 i;
 
-	for (i = 0; i < p->ndesc; i++)
+	for (i = 0; i < p->ndesc; i++) {
 		if (p->desc[i].file)
 			fput(p->desc[i].file);
+		if (p->desc[i].door) {
+			door_ref_put(p->desc[i].door);
+			door_put(p->desc[i].door);
+		}
+	}
 	kfree(p->desc);
 	kvfree(p->data);
 	memset(p, 0, sizeof(*p));
@@ -35,8 +43,10 @@ void door_payload_free(struct door_payload *p)
 static int door_payload_get_desc(struct door_payload *p, u64 udesc, u32 ndesc)
 {
 	struct door_ioc_desc __user *ud = u64_to_user_ptr(udesc);
+	struct door_pdesc *pd;
 	struct door_ioc_desc d;
 	struct door_object *door;
+	struct file *file;
 	u32 i;
 
 	p->desc = kcalloc(ndesc, sizeof(*p->desc), GFP_KERNEL_ACCOUNT);
@@ -48,14 +58,23 @@ static int door_payload_get_desc(struct door_payload *p, u64 udesc, u32 ndesc)
 		if (!(d.d_attributes & DOOR_DESCRIPTOR) ||
 		    (d.d_attributes & ~DOOR_DESC_ATTR_MASK))
 			return -EINVAL;
-		p->desc[i].file = fget(d.d_descriptor);
-		p->ndesc = i + 1;
-		if (!p->desc[i].file)
+		file = fget(d.d_descriptor);
+		if (!file)
 			return -EBADF;
-		p->desc[i].attributes = d.d_attributes;
-		p->desc[i].fd = d.d_descriptor;
-		door = door_from_file(p->desc[i].file);
-		p->desc[i].id = door ? door->id : 0;
+		pd = &p->desc[i];
+		pd->attributes = d.d_attributes;
+		pd->fd = d.d_descriptor;
+		door = door_from_file(file);
+		if (door) {
+			kref_get(&door->ref);
+			door_ref_get(door);
+			fput(file);
+			pd->door = door;
+			pd->id = door->id;
+		} else {
+			pd->file = file;
+		}
+		p->ndesc = i + 1;
 	}
 	return 0;
 }
@@ -130,6 +149,21 @@ int door_payload_put(struct door_payload *p, void __user *dst, u64 *udesc_out)
 		return -EFAULT;
 	if (!p->ndesc)
 		return 0;
+
+	/* Doors in flight become new files, each keeping its reference. */
+	for (i = 0; i < p->ndesc; i++) {
+		struct door_pdesc *pd = &p->desc[i];
+		struct file *file;
+
+		if (!pd->door)
+			continue;
+		file = door_file_adopt(pd->door);
+		if (IS_ERR(file))
+			return PTR_ERR(file);
+		door_put(pd->door);
+		pd->door = NULL;
+		pd->file = file;
+	}
 
 	fds = kcalloc(p->ndesc, sizeof(*fds), GFP_KERNEL);
 	if (!fds)

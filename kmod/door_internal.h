@@ -37,7 +37,8 @@
  *	the control file (exit, exec or close); it is freed when the last
  *	reference goes.
  * door_object: kref; held by each door file, each call in progress, each
- *	door_thread serving or bound to it.
+ *	door_thread serving or bound to it, each queued unreferenced
+ *	notification, each fattach mount and each descriptor in flight.
  * door_thread: owned by door_proc.threads (an xarray keyed by the thread's
  *	global pid); freed when the control file is released, when no thread
  *	can be inside one of its ioctls.  It pins its task_struct.
@@ -64,8 +65,14 @@ struct door_proc;
 struct door_object;
 struct door_thread;
 
+/*
+ * A descriptor in flight.  A door travels as a door reference (counted in
+ * door->refs, see object.c) and becomes a new file of its own when it is
+ * received; any other file travels as a file reference.
+ */
 struct door_pdesc {
 	struct file *file;
+	struct door_object *door;	/* kref and a door->refs reference */
 	u32 attributes;		/* DOOR_DESCRIPTOR | DOOR_RELEASE */
 	int fd;			/* the sender's descriptor */
 	u64 id;			/* door id if the file is a door, else 0 */
@@ -81,8 +88,9 @@ struct door_payload {
 struct door_pool {
 	struct list_head idle;		/* door_thread.pool_node, LIFO */
 	struct list_head waiting;	/* door_call.pool_node, FIFO */
+	struct list_head unref;		/* door_object.unref_node, FIFO; each
+					 * holds a door reference */
 	unsigned int nidle;
-	unsigned int nthreads;		/* threads waiting in or serving from it */
 };
 
 struct door_proc {
@@ -98,6 +106,10 @@ struct door_proc {
 
 /* door_object.flags */
 #define DOOR_F_REVOKED		0x1	/* revoked, or the server went away */
+#define DOOR_F_IS_UNREF		0x2	/* unreferenced (door_info) */
+#define DOOR_F_UNREF_DELAYED	0x4	/* notify once active calls finish */
+#define DOOR_F_UNREF_PENDING	0x8	/* notification queued or running */
+#define DOOR_F_UNREF_DONE	0x10	/* DOOR_UNREF: delivered once */
 
 struct door_object {
 	struct kref ref;
@@ -111,7 +123,11 @@ struct door_object {
 	u64 data_max;
 	u64 desc_max;
 	unsigned int active;		/* calls in progress, under proc->lock */
-	struct list_head proc_node;	/* in proc->doors while not revoked */
+	unsigned int refs;		/* references, see object.c; proc->lock */
+	struct file *orig_file;		/* door_create's file while open; lock */
+	struct inode *inode;		/* on doorfs; reference held */
+	struct list_head unref_node;	/* in pool->unref while notifying */
+	struct list_head proc_node;	/* in proc->doors until freed */
 	struct door_pool *pool;		/* &proc->pool or &private_pool */
 	struct door_pool private_pool;
 };
@@ -154,6 +170,7 @@ struct door_thread {
 	 */
 	struct door_payload args;	/* arguments not yet received */
 	bool depleted;			/* it was the pool's last free thread */
+	bool unref;			/* an unreferenced notification */
 	struct door_object *serving;	/* ref held */
 	const struct cred *caller_cred;	/* ref held */
 	struct pid *caller_tgid;	/* ref held */
@@ -181,13 +198,25 @@ long door_ioc_bind(struct door_proc *proc, int __user *ufd);
 long door_ioc_unbind(struct door_proc *proc);
 
 /* object.c: door objects and door files */
+extern const struct file_operations door_fops;
+void door_unref_check(struct door_object *door);
+void door_ref_get(struct door_object *door);
+void door_ref_put(struct door_object *door);
+struct file *door_file_adopt(struct door_object *door);
 long door_ioc_create(struct door_proc *proc, void __user *arg);
 struct door_object *door_from_file(struct file *file);
 void door_put(struct door_object *door);
 void door_fill_info(struct door_object *door, struct door_ioc_info *info);
 long door_ioc_query(struct door_proc *proc, void __user *arg);
 
+/* doorfs.c */
+int doorfs_init(void);
+void doorfs_exit(void);
+struct inode *doorfs_new_inode(struct door_object *door);
+struct file *doorfs_new_file(struct door_object *door);
+
 /* call.c: door_call and door_return */
+void door_unref_queue(struct door_object *door);
 long door_ioc_call(struct door_object *door, void __user *arg);
 long door_ioc_return(struct door_proc *proc, void __user *arg);
 long door_ioc_abandon(struct door_proc *proc);

@@ -128,16 +128,24 @@ static struct miscdevice door_misc = {
 
 static int __init door_init(void)
 {
-	int ret = misc_register(&door_misc);
+	int ret = doorfs_init();
 
-	if (ret)
+	if (ret) {
+		pr_err("cannot register doorfs: %d\n", ret);
+		return ret;
+	}
+	ret = misc_register(&door_misc);
+	if (ret) {
 		pr_err("cannot register /dev/door: %d\n", ret);
+		doorfs_exit();
+	}
 	return ret;
 }
 
 static void __exit door_exit(void)
 {
 	misc_deregister(&door_misc);
+	doorfs_exit();
 }
 
 module_init(door_init);

@@ -1,14 +1,20 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
- * object.c - door objects and door descriptors.
+ * object.c - door objects, their descriptors and their references.
  *
- * A door descriptor is an anonymous-inode file whose private_data holds a
- * reference to a struct door_object.  dup() and fork() share the file;
- * descriptor passing installs the same file in the receiver.
+ * Each door has an inode on doorfs; every door descriptor is a file of that
+ * inode whose private_data holds a kref on the door object.  dup() and
+ * fork() share the file.
+ *
+ * References (for unreferenced notification) are counted in door->refs:
+ * every open file of the door except the one door_create returned (a
+ * received descriptor, a reopen of /proc/PID/fd/N or of an fattached path),
+ * every fattach mount, and every descriptor in flight in a call or a
+ * return.  The door is unreferenced when door->refs drops to zero: only the
+ * creator's own descriptor, if it still has it, is left.  See door(4).
  */
 #include <linux/slab.h>
 #include <linux/file.h>
-#include <linux/anon_inodes.h>
 #include <linux/uaccess.h>
 #include <linux/seq_file.h>
 #include <linux/pid.h>
@@ -17,7 +23,6 @@
 #include "door_internal.h"
 
 static atomic64_t door_next_id = ATOMIC64_INIT(0);
-static const struct file_operations door_fops;
 
 struct door_object *door_from_file(struct file *file)
 {
@@ -29,21 +34,73 @@ struct door_object *door_from_file(struct file *file)
 static void door_free(struct kref *ref)
 {
 	struct door_object *door = container_of(ref, struct door_object, ref);
+	struct door_proc *proc = door->proc;
 
-	door_proc_put(door->proc);
+	spin_lock(&proc->lock);
+	list_del_init(&door->proc_node);
+	spin_unlock(&proc->lock);
+	if (door->inode) {
+		door->inode->i_private = NULL;
+		iput(door->inode);
+	}
+	door_proc_put(proc);
 	kfree(door);
 	atomic64_dec(&door_stat_live_doors);
 }
 
+/* Never called with a proc->lock held. */
 void door_put(struct door_object *door)
 {
 	kref_put(&door->ref, door_free);
+}
+
+/*
+ * Deliver an unreferenced notification if the door asked for one and is
+ * now unreferenced.  While calls are active it waits for the last one
+ * (door_call_finish).  proc->lock held.
+ */
+void door_unref_check(struct door_object *door)
+{
+	if (door->refs || !(door->attributes & (DOOR_UNREF | DOOR_UNREF_MULTI)))
+		return;
+	if (door->flags & (DOOR_F_REVOKED | DOOR_F_UNREF_PENDING))
+		return;
+	if ((door->attributes & DOOR_UNREF) && (door->flags & DOOR_F_UNREF_DONE))
+		return;
+	door->flags |= DOOR_F_IS_UNREF;
+	if (door->active) {
+		door->flags |= DOOR_F_UNREF_DELAYED;
+		return;
+	}
+	door_unref_queue(door);
+}
+
+/* One more reference (see the top of this file). */
+void door_ref_get(struct door_object *door)
+{
+	struct door_proc *proc = door->proc;
+
+	spin_lock(&proc->lock);
+	door->refs++;
+	door->flags &= ~(DOOR_F_IS_UNREF | DOOR_F_UNREF_DELAYED);
+	spin_unlock(&proc->lock);
+}
+
+void door_ref_put(struct door_object *door)
+{
+	struct door_proc *proc = door->proc;
+
+	spin_lock(&proc->lock);
+	door->refs--;
+	door_unref_check(door);
+	spin_unlock(&proc->lock);
 }
 
 long door_ioc_create(struct door_proc *proc, void __user *arg)
 {
 	struct door_ioc_create req;
 	struct door_object *door;
+	struct inode *inode;
 	struct file *file;
 	int fd;
 
@@ -66,6 +123,7 @@ long door_ioc_create(struct door_proc *proc, void __user *arg)
 	door->data_max = U64_MAX;
 	door->desc_max = (req.attributes & DOOR_REFUSE_DESC) ? 0 : INT_MAX;
 	INIT_LIST_HEAD(&door->proc_node);
+	INIT_LIST_HEAD(&door->unref_node);
 	door_pool_init(&door->private_pool);
 	door->pool = (req.attributes & DOOR_PRIVATE) ? &door->private_pool :
 						       &proc->pool;
@@ -73,31 +131,38 @@ long door_ioc_create(struct door_proc *proc, void __user *arg)
 	door->proc = proc;
 	atomic64_inc(&door_stat_live_doors);
 
-	fd = get_unused_fd_flags(O_CLOEXEC);
-	if (fd < 0) {
-		door_put(door);
-		return fd;
-	}
-	file = anon_inode_getfile("[door]", &door_fops, door, O_RDWR);
-	if (IS_ERR(file)) {
-		put_unused_fd(fd);
-		door_put(door);
-		return PTR_ERR(file);
-	}
-
 	spin_lock(&proc->lock);
 	if (proc->dead) {
 		spin_unlock(&proc->lock);
-		put_unused_fd(fd);
-		fput(file);
+		door_put(door);
 		return -EBADF;
 	}
 	list_add_tail(&door->proc_node, &proc->doors);
 	spin_unlock(&proc->lock);
 
+	inode = doorfs_new_inode(door);
+	if (IS_ERR(inode)) {
+		door_put(door);
+		return PTR_ERR(inode);
+	}
+	door->inode = inode;
+
+	fd = get_unused_fd_flags(O_CLOEXEC);
+	if (fd < 0) {
+		door_put(door);
+		return fd;
+	}
+	file = doorfs_new_file(door);
+	if (IS_ERR(file)) {
+		put_unused_fd(fd);
+		door_put(door);
+		return PTR_ERR(file);
+	}
+	door->orig_file = file;
+
 	req.id = door->id;
 	if (copy_to_user(arg, &req, sizeof(req))) {
-		/* Not installed yet: dropping the file unlinks the door. */
+		/* Not installed yet: dropping the file drops the door. */
 		put_unused_fd(fd);
 		fput(file);
 		return -EFAULT;
@@ -106,12 +171,32 @@ long door_ioc_create(struct door_proc *proc, void __user *arg)
 	return fd;
 }
 
-/* Called with door->proc->lock held. */
-static void __door_revoke(struct door_object *door)
+/*
+ * A new descriptor file for @door that carries one reference already
+ * counted in door->refs (a descriptor in flight being received).
+ */
+struct file *door_file_adopt(struct door_object *door)
 {
-	door->flags |= DOOR_F_REVOKED;
-	list_del_init(&door->proc_node);
-	door_pool_fail_waiting(door->pool, door, -EBADF);
+	struct file *file;
+
+	kref_get(&door->ref);
+	file = doorfs_new_file(door);
+	if (IS_ERR(file))
+		door_put(door);
+	return file;
+}
+
+/* open() of an fattached path or of /proc/PID/fd/N. */
+static int door_open(struct inode *inode, struct file *file)
+{
+	struct door_object *door = inode->i_private;
+
+	if (!door)
+		return -ENXIO;
+	kref_get(&door->ref);
+	door_ref_get(door);
+	file->private_data = door;
+	return 0;
 }
 
 static int door_release(struct inode *inode, struct file *file)
@@ -119,13 +204,23 @@ static int door_release(struct inode *inode, struct file *file)
 	struct door_object *door = file->private_data;
 	struct door_proc *proc = door->proc;
 
-	/* The last descriptor is gone: nobody can call the door any more. */
 	spin_lock(&proc->lock);
-	if (!(door->flags & DOOR_F_REVOKED))
-		__door_revoke(door);
+	if (file == door->orig_file) {
+		door->orig_file = NULL;
+	} else {
+		door->refs--;
+		door_unref_check(door);
+	}
 	spin_unlock(&proc->lock);
 	door_put(door);
 	return 0;
+}
+
+/* Called with door->proc->lock held. */
+static void __door_revoke(struct door_object *door)
+{
+	door->flags |= DOOR_F_REVOKED;
+	door_pool_fail_waiting(door->pool, door, -EBADF);
 }
 
 void door_fill_info(struct door_object *door, struct door_ioc_info *info)
@@ -138,6 +233,8 @@ void door_fill_info(struct door_object *door, struct door_ioc_info *info)
 	dead = proc->dead;
 	if (door->flags & DOOR_F_REVOKED)
 		attr |= DOOR_REVOKED;
+	if (door->flags & DOOR_F_IS_UNREF)
+		attr |= DOOR_IS_UNREF;
 	spin_unlock(&proc->lock);
 
 	if (door_proc_is_current(proc))
@@ -299,8 +396,9 @@ static void door_show_fdinfo(struct seq_file *m, struct file *file)
 	seq_printf(m, "door_attributes:\t%#x\n", info.attributes);
 }
 
-static const struct file_operations door_fops = {
+const struct file_operations door_fops = {
 	.owner = THIS_MODULE,
+	.open = door_open,
 	.release = door_release,
 	.unlocked_ioctl = door_ioctl,
 	.compat_ioctl = compat_ptr_ioctl,

@@ -22,8 +22,8 @@ void door_pool_init(struct door_pool *pool)
 {
 	INIT_LIST_HEAD(&pool->idle);
 	INIT_LIST_HEAD(&pool->waiting);
+	INIT_LIST_HEAD(&pool->unref);
 	pool->nidle = 0;
-	pool->nthreads = 0;
 }
 
 struct door_proc *door_proc_alloc(void)
@@ -103,13 +103,20 @@ void door_pool_fail_waiting(struct door_pool *pool, struct door_object *door,
 	}
 }
 
-/* Wake every idle thread of @pool so that it notices the proc is dead. */
-static void door_pool_wake_idle(struct door_pool *pool)
+/*
+ * Wake every idle thread of @pool so that it notices the proc is dead, and
+ * move its pending unreferenced notifications to @drop.  proc->lock held.
+ */
+static void door_pool_end(struct door_pool *pool, struct list_head *drop)
 {
 	struct door_thread *thr;
+	struct door_object *door;
 
 	list_for_each_entry(thr, &pool->idle, pool_node)
 		wake_up_interruptible(&thr->wq);
+	list_for_each_entry(door, &pool->unref, unref_node)
+		door->flags &= ~DOOR_F_UNREF_PENDING;
+	list_splice_init(&pool->unref, drop);
 }
 
 /*
@@ -121,6 +128,7 @@ void door_proc_shutdown(struct door_proc *proc)
 	struct door_object *door, *tmp;
 	struct door_thread *thr;
 	unsigned long idx;
+	LIST_HEAD(drop);
 
 	spin_lock(&proc->lock);
 	if (proc->dead) {
@@ -128,20 +136,24 @@ void door_proc_shutdown(struct door_proc *proc)
 		return;
 	}
 	proc->dead = true;
-	list_for_each_entry_safe(door, tmp, &proc->doors, proc_node) {
+	list_for_each_entry(door, &proc->doors, proc_node) {
 		door->flags |= DOOR_F_REVOKED;
-		list_del_init(&door->proc_node);
 		if (door->pool != &proc->pool) {
 			door_pool_fail_waiting(door->pool, NULL, -EBADF);
-			door_pool_wake_idle(door->pool);
+			door_pool_end(door->pool, &drop);
 		}
 	}
 	door_pool_fail_waiting(&proc->pool, NULL, -EBADF);
-	door_pool_wake_idle(&proc->pool);
+	door_pool_end(&proc->pool, &drop);
 	xa_for_each(&proc->threads, idx, thr)
 		if (thr->call)
 			door_call_finish(thr->call, -EINTR);
 	spin_unlock(&proc->lock);
+
+	list_for_each_entry_safe(door, tmp, &drop, unref_node) {
+		list_del_init(&door->unref_node);
+		door_put(door);
+	}
 }
 
 /* The calling thread's door_thread, or NULL if it never entered door_return. */
