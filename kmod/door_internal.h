@@ -88,8 +88,8 @@ struct door_payload {
 struct door_pool {
 	struct list_head idle;		/* door_thread.pool_node, LIFO */
 	struct list_head waiting;	/* door_call.pool_node, FIFO */
-	struct list_head unref;		/* door_object.unref_node, FIFO; each
-					 * holds a door reference */
+	/* door_object.unref_node, FIFO; each holds a door reference. */
+	struct list_head unref;
 	unsigned int nidle;
 };
 

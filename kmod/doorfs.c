@@ -30,10 +30,10 @@ struct doorfs_ctx {
 	int fd;
 };
 
-enum { Opt_fd };
+enum { DOORFS_OPT_FD };
 
 static const struct fs_parameter_spec doorfs_params[] = {
-	fsparam_u32("fd", Opt_fd),
+	fsparam_u32("fd", DOORFS_OPT_FD),
 	{}
 };
 
