@@ -1,0 +1,77 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+/*
+ * fake_kernel.h - a stand-in for door.ko in the unit tests.
+ *
+ * The tests link libdoor.a with -Wl,--wrap=ioctl,--wrap=open,--wrap=close,
+ * --wrap=munmap.  Every ioctl libdoor issues goes to the handler the test
+ * installs (fk.handler), which plays the kernel's part; opens of /dev/door
+ * yield a real descriptor (of /dev/null) so that close() works; close()
+ * and munmap() are recorded and then performed.
+ */
+#ifndef FAKE_KERNEL_H
+#define FAKE_KERNEL_H
+
+#include <stddef.h>
+#include <pthread.h>
+#include <sys/types.h>
+
+#include <door.h>
+#include <ucred.h>
+#include <door_ioctl.h>
+
+#include "internal.h"
+
+#define FK_LOG_MAX	256
+
+typedef int fk_handler_t(int fd, unsigned long req, void *arg);
+
+struct fk_ioctl_rec {
+	int fd;
+	unsigned long req;
+};
+
+struct fk_state {
+	pthread_mutex_t lock;
+	fk_handler_t *handler;		/* NULL: every ioctl fails ENOTTY */
+
+	/* opens of /dev/door */
+	int open_count;
+	int open_flags;			/* flags of the last one */
+	int open_errno;			/* nonzero: fail with it */
+	int ctl_fd;			/* descriptor of the last one */
+	int open_linger_ms;		/* hold an open this long, or until
+					 * another one arrives: exposes
+					 * concurrent opens */
+	int in_open;			/* opens in progress */
+
+	struct fk_ioctl_rec ioctls[FK_LOG_MAX];
+	int nioctl;
+
+	int closed[FK_LOG_MAX];
+	int nclosed;
+
+	struct { void *addr; size_t len; } unmapped[FK_LOG_MAX];
+	int nunmapped;
+};
+
+extern struct fk_state fk;
+
+/* Forget the log and the handler, and reset libdoor's process state. */
+void fk_reset(void);
+
+/* Number of logged ioctls with this request code (on any fd). */
+int fk_count(unsigned long req);
+
+/* Was fd passed to close()? */
+int fk_was_closed(int fd);
+
+/* Was [addr, addr+len) passed to munmap()? */
+int fk_was_unmapped(const void *addr, size_t len);
+
+/* A fresh real descriptor (of /dev/null) to stand for a door. */
+int fk_door_fd(void);
+
+/* Real close, not logged. */
+int __real_close(int fd);
+
+#endif /* FAKE_KERNEL_H */

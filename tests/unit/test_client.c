@@ -1,0 +1,357 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+/*
+ * test_client.c - door_call, door_info, door_revoke, door_getparam and
+ * door_setparam against an emulated kernel.
+ */
+#include <errno.h>
+#include <fcntl.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <string.h>
+#include <unistd.h>
+#include <setjmp.h>
+#include <cmocka.h>
+
+#include "fake_kernel.h"
+
+#define DOOR_FD		42
+
+/* What the emulated kernel saw and will answer. */
+static struct door_ioc_call seen_call;
+static int call_fd;
+static struct door_ioc_call answer_call;
+static int answer_errno;
+
+static struct door_ioc_info answer_info;
+static unsigned long seen_req;
+static int seen_fd;
+static struct door_ioc_param seen_param;
+static __u64 answer_value;
+
+static int setup(void **state)
+{
+	(void)state;
+	fk_reset();
+	memset(&seen_call, 0, sizeof(seen_call));
+	memset(&answer_call, 0, sizeof(answer_call));
+	memset(&seen_param, 0, sizeof(seen_param));
+	call_fd = -1;
+	answer_errno = 0;
+	seen_req = 0;
+	seen_fd = -1;
+	return 0;
+}
+
+static int kernel(int fd, unsigned long req, void *arg)
+{
+	seen_req = req;
+	seen_fd = fd;
+	if (answer_errno) {
+		errno = answer_errno;
+		return -1;
+	}
+	switch (req) {
+	case DOOR_IOC_CALL:
+		call_fd = fd;
+		memcpy(&seen_call, arg, sizeof(seen_call));
+		memcpy(arg, &answer_call, sizeof(answer_call));
+		return 0;
+	case DOOR_IOC_INFO:
+	case DOOR_IOC_QUERY:
+		memcpy(arg, &answer_info, sizeof(answer_info));
+		return 0;
+	case DOOR_IOC_REVOKE:
+		return 0;
+	case DOOR_IOC_GETPARAM:
+		memcpy(&seen_param, arg, sizeof(seen_param));
+		((struct door_ioc_param *)arg)->value = answer_value;
+		return 0;
+	case DOOR_IOC_SETPARAM:
+		memcpy(&seen_param, arg, sizeof(seen_param));
+		return 0;
+	}
+	errno = ENOTTY;
+	return -1;
+}
+
+/* Arguments go to the kernel as given; results come back into params. */
+static void call_marshals_arguments_and_results(void **state)
+{
+	char args[] = "question", rbuf[64], result_area[128];
+	door_desc_t in_desc[2], out_desc[3];
+	door_arg_t p = {
+		.data_ptr = args, .data_size = sizeof(args),
+		.desc_ptr = in_desc, .desc_num = 2,
+		.rbuf = rbuf, .rsize = sizeof(rbuf),
+	};
+
+	(void)state;
+	fk.handler = kernel;
+	answer_call.data_ptr = (uintptr_t)(result_area + 8);
+	answer_call.data_size = 77;
+	answer_call.desc_ptr = (uintptr_t)out_desc;
+	answer_call.desc_num = 3;
+	answer_call.rbuf = (uintptr_t)result_area;
+	answer_call.rsize = sizeof(result_area);
+	answer_call.flags = DOOR_CALL_MAPPED;
+
+	assert_int_equal(door_call(DOOR_FD, &p), 0);
+
+	assert_int_equal(call_fd, DOOR_FD);
+	assert_int_equal(seen_req, DOOR_IOC_CALL);
+	assert_int_equal(seen_call.data_ptr, (uintptr_t)args);
+	assert_int_equal(seen_call.data_size, sizeof(args));
+	assert_int_equal(seen_call.desc_ptr, (uintptr_t)in_desc);
+	assert_int_equal(seen_call.desc_num, 2);
+	assert_int_equal(seen_call.rbuf, (uintptr_t)rbuf);
+	assert_int_equal(seen_call.rsize, sizeof(rbuf));
+	assert_int_equal(seen_call.flags, 0);
+
+	assert_ptr_equal(p.data_ptr, result_area + 8);
+	assert_int_equal(p.data_size, 77);
+	assert_ptr_equal(p.desc_ptr, out_desc);
+	assert_int_equal(p.desc_num, 3);
+	assert_ptr_equal(p.rbuf, result_area);
+	assert_int_equal(p.rsize, sizeof(result_area));
+	/* door_call needs no control file. */
+	assert_int_equal(fk.open_count, 0);
+}
+
+/* params == NULL: no arguments, and results are refused. */
+static void call_null_params(void **state)
+{
+	(void)state;
+	fk.handler = kernel;
+	answer_call.data_size = 5;	/* ignored: nowhere to put it */
+
+	assert_int_equal(door_call(DOOR_FD, NULL), 0);
+	assert_int_equal(seen_call.data_ptr, 0);
+	assert_int_equal(seen_call.data_size, 0);
+	assert_int_equal(seen_call.desc_ptr, 0);
+	assert_int_equal(seen_call.desc_num, 0);
+	assert_int_equal(seen_call.rbuf, 0);
+	assert_int_equal(seen_call.rsize, 0);
+	assert_int_equal(seen_call.flags, DOOR_CALL_NO_RESULTS);
+}
+
+/* Errors come back as -1/errno, params untouched, never restarted. */
+static void call_error_not_restarted(void **state)
+{
+	static const int errs[] = { EINTR, EBADF, E2BIG, ENOBUFS, EAGAIN };
+	char args[4] = "abc";
+	door_arg_t p;
+	size_t i;
+
+	(void)state;
+	fk.handler = kernel;
+	for (i = 0; i < sizeof(errs) / sizeof(errs[0]); i++) {
+		memset(&p, 0, sizeof(p));
+		p.data_ptr = args;
+		p.data_size = sizeof(args);
+		fk.nioctl = 0;
+		answer_errno = errs[i];
+		errno = 0;
+		assert_int_equal(door_call(DOOR_FD, &p), -1);
+		assert_int_equal(errno, errs[i]);
+		assert_int_equal(fk_count(DOOR_IOC_CALL), 1);
+		assert_ptr_equal(p.data_ptr, args);
+		assert_int_equal(p.data_size, sizeof(args));
+		assert_null(p.rbuf);
+	}
+}
+
+/* door_info converts door_ioc_info field by field; di_resv is zeroed. */
+static void info_converts(void **state)
+{
+	door_info_t di;
+
+	(void)state;
+	fk.handler = kernel;
+	answer_info.target = 1234;
+	answer_info.attributes = DOOR_UNREF | DOOR_REFUSE_DESC | DOOR_IS_UNREF;
+	answer_info.proc = 0x1122334455667788ull;
+	answer_info.cookie = 0x99aabbccddeeff00ull;
+	answer_info.id = 0xfeedull;
+	memset(&di, 0x5a, sizeof(di));
+
+	assert_int_equal(door_info(DOOR_FD, &di), 0);
+	assert_int_equal(seen_req, DOOR_IOC_INFO);
+	assert_int_equal(seen_fd, DOOR_FD);
+	assert_int_equal(di.di_target, 1234);
+	assert_true(di.di_proc == 0x1122334455667788ull);
+	assert_true(di.di_data == 0x99aabbccddeeff00ull);
+	assert_int_equal(di.di_attributes,
+			 DOOR_UNREF | DOOR_REFUSE_DESC | DOOR_IS_UNREF);
+	assert_true(di.di_uniquifier == 0xfeedull);
+	assert_int_equal(di.di_resv[0] | di.di_resv[1] | di.di_resv[2] |
+			 di.di_resv[3], 0);
+	/* A server that has exited is reported with target -1. */
+	answer_info.target = -1;
+	assert_int_equal(door_info(DOOR_FD, &di), 0);
+	assert_int_equal(di.di_target, -1);
+	assert_int_equal(fk.open_count, 0);
+}
+
+/* DOOR_QUERY goes to the control file with DOOR_IOC_QUERY. */
+static void info_query_uses_control_file(void **state)
+{
+	door_info_t di;
+
+	(void)state;
+	fk.handler = kernel;
+	assert_true(libdoor_ctl() >= 0);	/* as a server would have */
+	answer_info.id = 77;
+	answer_info.attributes = DOOR_PRIVATE | DOOR_LOCAL;
+	assert_int_equal(door_info(DOOR_QUERY, &di), 0);
+	assert_int_equal(seen_req, DOOR_IOC_QUERY);
+	assert_int_equal(seen_fd, fk.ctl_fd);
+	assert_true(di.di_uniquifier == 77);
+
+	/* Not serving anything: the kernel says EBADF, so do we. */
+	answer_errno = EBADF;
+	assert_int_equal(door_info(DOOR_QUERY, &di), -1);
+	assert_int_equal(errno, EBADF);
+}
+
+/* No control file: no thread can be serving; EBADF, nothing opened. */
+static void info_query_without_control_file(void **state)
+{
+	door_info_t di;
+
+	(void)state;
+	fk.handler = kernel;
+	errno = 0;
+	assert_int_equal(door_info(DOOR_QUERY, &di), -1);
+	assert_int_equal(errno, EBADF);
+	assert_int_equal(fk.open_count, 0);
+	assert_int_equal(fk.nioctl, 0);
+}
+
+static void info_error(void **state)
+{
+	door_info_t di;
+
+	(void)state;
+	fk.handler = kernel;
+	answer_errno = EBADF;
+	assert_int_equal(door_info(DOOR_FD, &di), -1);
+	assert_int_equal(errno, EBADF);
+}
+
+/* door_revoke: DOOR_IOC_REVOKE on the door, then the descriptor closes. */
+static void revoke_closes(void **state)
+{
+	int d = fk_door_fd();
+
+	(void)state;
+	assert_true(d >= 0);
+	fk.handler = kernel;
+	assert_int_equal(door_revoke(d), 0);
+	assert_int_equal(seen_req, DOOR_IOC_REVOKE);
+	assert_int_equal(seen_fd, d);
+	assert_true(fk_was_closed(d));
+	assert_int_equal(fcntl(d, F_GETFD), -1);
+	assert_int_equal(errno, EBADF);
+}
+
+/* EPERM (not the creator): the descriptor stays open. */
+static void revoke_error_keeps_fd(void **state)
+{
+	int d = fk_door_fd();
+
+	(void)state;
+	fk.handler = kernel;
+	answer_errno = EPERM;
+	assert_int_equal(door_revoke(d), -1);
+	assert_int_equal(errno, EPERM);
+	assert_false(fk_was_closed(d));
+	assert_true(fcntl(d, F_GETFD) >= 0);
+	__real_close(d);
+}
+
+static void getparam_marshals(void **state)
+{
+	size_t v = 0;
+
+	(void)state;
+	fk.handler = kernel;
+	answer_value = 4096;
+	assert_int_equal(door_getparam(DOOR_FD, DOOR_PARAM_DATA_MAX, &v), 0);
+	assert_int_equal(seen_req, DOOR_IOC_GETPARAM);
+	assert_int_equal(seen_fd, DOOR_FD);
+	assert_int_equal(seen_param.type, DOOR_PARAM_DATA_MAX);
+	assert_int_equal(v, 4096);
+
+	answer_value = SIZE_MAX;
+	assert_int_equal(door_getparam(DOOR_FD, DOOR_PARAM_DESC_MAX, &v), 0);
+	assert_int_equal(seen_param.type, DOOR_PARAM_DESC_MAX);
+	assert_true(v == SIZE_MAX);
+
+	answer_errno = EBADF;
+	v = 7;
+	assert_int_equal(door_getparam(DOOR_FD, DOOR_PARAM_DATA_MIN, &v), -1);
+	assert_int_equal(errno, EBADF);
+	assert_int_equal(v, 7);
+}
+
+/* Unknown parameter or NULL out: EINVAL before any ioctl. */
+static void getparam_validates(void **state)
+{
+	size_t v;
+
+	(void)state;
+	fk.handler = kernel;
+	assert_int_equal(door_getparam(DOOR_FD, 0, &v), -1);
+	assert_int_equal(errno, EINVAL);
+	assert_int_equal(door_getparam(DOOR_FD, 4, &v), -1);
+	assert_int_equal(errno, EINVAL);
+	assert_int_equal(door_getparam(DOOR_FD, DOOR_PARAM_DATA_MAX, NULL), -1);
+	assert_int_equal(errno, EINVAL);
+	assert_int_equal(fk.nioctl, 0);
+}
+
+static void setparam_marshals_and_validates(void **state)
+{
+	(void)state;
+	fk.handler = kernel;
+	assert_int_equal(door_setparam(DOOR_FD, DOOR_PARAM_DATA_MIN, 12), 0);
+	assert_int_equal(seen_req, DOOR_IOC_SETPARAM);
+	assert_int_equal(seen_fd, DOOR_FD);
+	assert_int_equal(seen_param.type, DOOR_PARAM_DATA_MIN);
+	assert_int_equal(seen_param.value, 12);
+
+	fk.nioctl = 0;
+	assert_int_equal(door_setparam(DOOR_FD, 99, 1), -1);
+	assert_int_equal(errno, EINVAL);
+	assert_int_equal(door_setparam(DOOR_FD, -1, 1), -1);
+	assert_int_equal(errno, EINVAL);
+	assert_int_equal(fk.nioctl, 0);
+
+	/* The kernel's verdicts (EPERM, ERANGE, ENOTSUP...) pass through. */
+	answer_errno = ERANGE;
+	assert_int_equal(door_setparam(DOOR_FD, DOOR_PARAM_DESC_MAX,
+				       (size_t)INT32_MAX + 1), -1);
+	assert_int_equal(errno, ERANGE);
+	assert_int_equal(fk_count(DOOR_IOC_SETPARAM), 1);
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test_setup(call_marshals_arguments_and_results, setup),
+		cmocka_unit_test_setup(call_null_params, setup),
+		cmocka_unit_test_setup(call_error_not_restarted, setup),
+		cmocka_unit_test_setup(info_converts, setup),
+		cmocka_unit_test_setup(info_query_uses_control_file, setup),
+		cmocka_unit_test_setup(info_query_without_control_file, setup),
+		cmocka_unit_test_setup(info_error, setup),
+		cmocka_unit_test_setup(revoke_closes, setup),
+		cmocka_unit_test_setup(revoke_error_keeps_fd, setup),
+		cmocka_unit_test_setup(getparam_marshals, setup),
+		cmocka_unit_test_setup(getparam_validates, setup),
+		cmocka_unit_test_setup(setparam_marshals_and_validates, setup),
+	};
+
+	return cmocka_run_group_tests_name("client", tests, NULL, NULL);
+}
