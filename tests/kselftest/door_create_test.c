@@ -103,8 +103,9 @@ TEST(create_many_distinct)
 		}
 	}
 	EXPECT_EQ(before + N, live_doors());
-	for (int i = 0; i < N; i++)
+	for (int i = 0; i < N; i++) {
 		ASSERT_EQ(0, close(d[i]));
+	}
 	EXPECT_EQ(before, wait_live_doors(before, 2000));
 }
 
@@ -138,10 +139,12 @@ TEST(create_concurrent_unique_ids)
 	pthread_t th[T];
 	static struct creator_arg a[T];
 
-	for (int i = 0; i < T; i++)
+	for (int i = 0; i < T; i++) {
 		ASSERT_EQ(0, pthread_create(&th[i], NULL, creator, &a[i]));
-	for (int i = 0; i < T; i++)
+	}
+	for (int i = 0; i < T; i++) {
 		ASSERT_EQ(0, pthread_join(th[i], NULL));
+	}
 	for (int i = 0; i < T; i++) {
 		ASSERT_EQ(0, a[i].err) TH_LOG("thread %d: %s", i,
 					      strerror(a[i].err));
@@ -151,8 +154,9 @@ TEST(create_concurrent_unique_ids)
 		door_id_t x = a[i / 50].ids[i % 50];
 
 		ASSERT_NE(0ULL, x);
-		for (int j = i + 1; j < T * 50; j++)
+		for (int j = i + 1; j < T * 50; j++) {
 			ASSERT_NE(x, a[j / 50].ids[j % 50]);
+		}
 	}
 }
 

@@ -76,8 +76,9 @@ TEST(uniquifier_unique_and_nonzero)
 		ids[i] = door_id(d[i]);
 		ASSERT_NE(0ULL, ids[i]);
 	}
-	for (int i = 0; i < N; i++)
+	for (int i = 0; i < N; i++) {
 		ASSERT_EQ(0, close(d[i]));
+	}
 	/* New doors, possibly on the same descriptor numbers. */
 	for (int i = 0; i < N; i++) {
 		d[i] = door_create(plain_proc, NULL, 0);
