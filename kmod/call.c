@@ -74,6 +74,7 @@ static void door_hand_over(struct door_call *call, struct door_thread *thr,
 	thr->caller_cred = get_cred(call->cred);
 	thr->caller_tgid = get_pid(call->tgid);
 	thr->no_results = call->no_results;
+	thr->caller_sched = call->sched;
 	thr->depleted = pool->nidle == 0 &&
 			!(door->attributes & DOOR_NO_DEPLETION_CB);
 }
@@ -118,9 +119,14 @@ void door_unref_queue(struct door_object *door)
 	wake_up_interruptible(&thr->wq);
 }
 
-/* Drop what a thread kept of the invocation it served.  Called by itself. */
+/*
+ * Drop what a thread kept of the invocation it served.  Called by itself,
+ * or when the thread is freed.
+ */
 void door_thread_release_serving(struct door_thread *thr)
 {
+	if (thr->task == current)
+		door_sched_restore(thr);
 	door_payload_free(&thr->args);
 	if (thr->unref) {
 		spin_lock(&thr->proc->lock);
@@ -274,6 +280,7 @@ long door_ioc_call(struct door_object *door, void __user *arg)
 	kref_get(&door->ref);
 	call.cred = get_current_cred();
 	call.tgid = get_pid(task_tgid(current));
+	door_sched_capture(&call.sched, current);
 	atomic64_inc(&door_stat_live_calls);
 
 	spin_lock(&proc->lock);
@@ -466,6 +473,7 @@ static int door_return_invoke(struct door_thread *thr,
 	req->adesc_ptr = udesc;
 	req->adesc_num = thr->args.ndesc;
 	door_payload_free(&thr->args);
+	door_sched_inherit(thr);
 	return 0;
 fail:
 	if (len)

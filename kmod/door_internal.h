@@ -85,6 +85,13 @@ struct door_payload {
 	u32 ndesc;
 };
 
+/* Scheduling parameters passed from caller to server (sched.c). */
+struct door_sched {
+	int policy;
+	int rt_priority;
+	int nice;
+};
+
 struct door_pool {
 	struct list_head idle;		/* door_thread.pool_node, LIFO */
 	struct list_head waiting;	/* door_call.pool_node, FIFO */
@@ -148,6 +155,7 @@ struct door_call {
 	struct list_head pool_node;	/* while QUEUED */
 	wait_queue_head_t wq;		/* the caller sleeps here */
 	const struct cred *cred;	/* caller's credentials, reference held */
+	struct door_sched sched;	/* caller's priority */
 	struct pid *tgid;		/* caller's thread group, reference held */
 	struct door_payload args;	/* owned by the caller until handed over */
 	struct door_payload results;	/* owned by the caller once DONE */
@@ -175,6 +183,9 @@ struct door_thread {
 	const struct cred *caller_cred;	/* ref held */
 	struct pid *caller_tgid;	/* ref held */
 	bool no_results;
+	struct door_sched caller_sched;	/* to inherit */
+	struct door_sched own_sched;	/* to restore */
+	bool sched_inherited;
 };
 
 /* main.c */
@@ -231,6 +242,11 @@ void door_payload_release_fds(struct door_payload *p);
 size_t door_payload_span(const struct door_payload *p);
 int door_payload_put(struct door_payload *p, void __user *dst,
 		     u64 *udesc_out);
+
+/* sched.c */
+void door_sched_capture(struct door_sched *s, struct task_struct *t);
+void door_sched_inherit(struct door_thread *thr);
+void door_sched_restore(struct door_thread *thr);
 
 /* cred.c */
 long door_ioc_ucred(struct door_proc *proc, void __user *arg);
