@@ -150,6 +150,7 @@ struct door_ioc_return {
 	__u64 door_id;		/* out: id of the door invoked */
 	__u64 map_ptr;		/* out: mapping to unmap, with DOOR_INV_MAPPED */
 	__u64 map_size;		/* out */
+	__u64 seq;		/* out: invocation number (see DOOR_IOC_SET_CANCEL) */
 };
 
 #define DOOR_INV_UNREF		0x1	/* unreferenced notification */
@@ -208,11 +209,21 @@ struct door_ioc_stats {
 #define DOOR_IOC_UNBIND		_IO(DOOR_IOC_MAGIC, 11)
 #define DOOR_IOC_STATS		_IOR(DOOR_IOC_MAGIC, 12, struct door_ioc_stats)
 #define DOOR_IOC_ABANDON	_IO(DOOR_IOC_MAGIC, 13)
+#define DOOR_IOC_SET_CANCEL	_IOW(DOOR_IOC_MAGIC, 14, __s32)
 
 /*
  * DOOR_IOC_ABANDON (control file): the calling server thread gives up the
  * invocation it serves; its caller gets EINTR.  libdoor issues it when a
  * server procedure returns without door_return or its thread exits.
+ */
+
+/*
+ * DOOR_IOC_SET_CANCEL (control file): the signal (0: none, the default) the
+ * kernel sends to a server thread whose caller was interrupted while the
+ * thread served it, unless the door has DOOR_NO_CANCEL.  The signal carries
+ * SI_QUEUE with si_value.sival_int = the low 32 bits of the invocation's
+ * seq, so that a late signal is not mistaken for one about a later
+ * invocation.  libdoor turns it into pthread_cancel() of the thread.
  */
 
 #endif /* _UAPI_DOOR_IOCTL_H */

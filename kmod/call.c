@@ -27,6 +27,8 @@
 /* Interval at which a waiting caller checks that its server thread lives. */
 #define DOOR_WATCHDOG	HZ
 
+static atomic64_t door_next_seq = ATOMIC64_INIT(0);
+
 /*
  * Finish @call with @error (0: results are in call->results), unlink it from
  * its pool or server thread and wake the caller.  proc->lock held.
@@ -74,6 +76,7 @@ static void door_hand_over(struct door_call *call, struct door_thread *thr,
 	thr->caller_cred = get_cred(call->cred);
 	thr->caller_tgid = get_pid(call->tgid);
 	thr->no_results = call->no_results;
+	thr->seq = call->seq;
 	thr->caller_sched = call->sched;
 	thr->depleted = pool->nidle == 0 &&
 			!(door->attributes & DOOR_NO_DEPLETION_CB);
@@ -89,6 +92,7 @@ static void door_hand_over_unref(struct door_object *door,
 				 struct door_pool *pool)
 {
 	thr->call = NULL;
+	thr->seq = 0;
 	thr->serving = door;
 	thr->unref = true;
 	thr->no_results = false;
@@ -154,6 +158,24 @@ static bool door_call_done(struct door_call *call)
 }
 
 /*
+ * The caller of the invocation @thr serves was interrupted: ask the thread
+ * to cancel it (DOOR_IOC_SET_CANCEL).  proc->lock held.
+ */
+static void door_call_cancel(struct door_call *call, struct door_thread *thr)
+{
+	int sig = READ_ONCE(call->door->proc->cancel_sig);
+	struct kernel_siginfo info;
+
+	if (!sig || (call->door->attributes & DOOR_NO_CANCEL))
+		return;
+	clear_siginfo(&info);
+	info.si_signo = sig;
+	info.si_code = SI_QUEUE;
+	info.si_int = (int)lower_32_bits(call->seq);
+	send_sig_info(sig, &info, thr->task);
+}
+
+/*
  * Wait until @call is finished.  A signal abandons it: EAGAIN if no server
  * thread had taken it yet, EINTR otherwise.  Returns with the call finished
  * and proc->lock taken and released after that, so no server still touches
@@ -170,6 +192,8 @@ static void door_call_wait(struct door_call *call, struct door_proc *proc)
 		if (call->state == DOOR_CALL_DONE)
 			break;
 		if (t < 0) {
+			if (call->state == DOOR_CALL_ACTIVE && call->server)
+				door_call_cancel(call, call->server);
 			door_call_finish(call, call->state == DOOR_CALL_QUEUED ?
 					 -EAGAIN : -EINTR);
 			break;
@@ -281,6 +305,7 @@ long door_ioc_call(struct door_object *door, void __user *arg)
 	call.cred = get_current_cred();
 	call.tgid = get_pid(task_tgid(current));
 	door_sched_capture(&call.sched, current);
+	call.seq = atomic64_inc_return(&door_next_seq);
 	atomic64_inc(&door_stat_live_calls);
 
 	spin_lock(&proc->lock);
@@ -442,6 +467,7 @@ static int door_return_invoke(struct door_thread *thr,
 	req->proc = door->server_proc;
 	req->cookie = door->cookie;
 	req->door_id = door->id;
+	req->seq = thr->seq;
 	if (thr->depleted)
 		req->inv_flags |= DOOR_INV_DEPLETED;
 	if (door->attributes & DOOR_PRIVATE)

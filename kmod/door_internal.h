@@ -108,6 +108,7 @@ struct door_proc {
 	const void *files;		/* owner's files_struct, compared only */
 	struct list_head doors;		/* door_object.proc_node */
 	struct door_pool pool;		/* process-wide pool */
+	int cancel_sig;			/* DOOR_IOC_SET_CANCEL, 0 for none */
 	struct xarray threads;		/* door_thread by global pid */
 };
 
@@ -151,6 +152,7 @@ struct door_call {
 	enum door_call_state state;
 	int error;			/* set with DOOR_CALL_DONE on failure */
 	bool no_results;		/* door_call(d, NULL) */
+	u64 seq;			/* invocation number */
 	struct door_thread *server;	/* while ACTIVE */
 	struct list_head pool_node;	/* while QUEUED */
 	wait_queue_head_t wq;		/* the caller sleeps here */
@@ -183,6 +185,7 @@ struct door_thread {
 	const struct cred *caller_cred;	/* ref held */
 	struct pid *caller_tgid;	/* ref held */
 	bool no_results;
+	u64 seq;			/* of the invocation it serves */
 	struct door_sched caller_sched;	/* to inherit */
 	struct door_sched own_sched;	/* to restore */
 	bool sched_inherited;
@@ -207,6 +210,7 @@ void door_pool_fail_waiting(struct door_pool *pool, struct door_object *door,
 			    int error);
 long door_ioc_bind(struct door_proc *proc, int __user *ufd);
 long door_ioc_unbind(struct door_proc *proc);
+long door_ioc_set_cancel(struct door_proc *proc, int __user *usig);
 
 /* object.c: door objects and door files */
 extern const struct file_operations door_fops;

@@ -104,6 +104,8 @@ static long door_ctl_ioctl(struct file *file, unsigned int cmd,
 		return door_ioc_unbind(proc);
 	case DOOR_IOC_ABANDON:
 		return door_ioc_abandon(proc);
+	case DOOR_IOC_SET_CANCEL:
+		return door_ioc_set_cancel(proc, uarg);
 	default:
 		return -ENOTTY;
 	}

@@ -256,3 +256,15 @@ long door_ioc_unbind(struct door_proc *proc)
 	thr->bound = NULL;
 	return 0;
 }
+
+long door_ioc_set_cancel(struct door_proc *proc, int __user *usig)
+{
+	int sig;
+
+	if (get_user(sig, usig))
+		return -EFAULT;
+	if (sig < 0 || sig > _NSIG || sig == SIGKILL || sig == SIGSTOP)
+		return -EINVAL;
+	WRITE_ONCE(proc->cancel_sig, sig);
+	return 0;
+}
