@@ -102,6 +102,13 @@ int door_getparam(int d, int param, size_t *out);
 int door_setparam(int d, int param, size_t val);
 door_server_func_t *door_server_create(door_server_func_t *create_func);
 
+/*
+ * fattach(3C)/fdetach(3C): attach a door to, or detach it from, a file
+ * name (declared by <stropts.h> on Solaris; provided by libdoor here).
+ */
+int fattach(int fildes, const char *path);
+int fdetach(const char *path);
+
 
 #ifdef __cplusplus
 }

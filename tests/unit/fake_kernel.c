@@ -5,19 +5,28 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <stdarg.h>
+#include <stdio.h>
 #include <string.h>
 #include <time.h>
 #include <unistd.h>
 #include <sys/mman.h>
+#include <sys/mount.h>
+#include <sys/statfs.h>
 
 #include "fake_kernel.h"
 
-struct fk_state fk = { .lock = PTHREAD_MUTEX_INITIALIZER, .ctl_fd = -1 };
+struct fk_state fk = {
+	.lock = PTHREAD_MUTEX_INITIALIZER, .ctl_fd = -1, .door_fd = -1,
+	.fake_euid = -1,
+};
 static pthread_cond_t open_cv = PTHREAD_COND_INITIALIZER;
 
 int __real_ioctl(int fd, unsigned long req, ...);
 int __real_open(const char *path, int flags, ...);
 int __real_munmap(void *addr, size_t len);
+int __real_fstatfs(int fd, struct statfs *buf);
+int __real_statfs(const char *path, struct statfs *buf);
+uid_t __real_geteuid(void);
 
 int __wrap_ioctl(int fd, unsigned long req, ...)
 {
@@ -108,6 +117,62 @@ int __wrap_munmap(void *addr, size_t len)
 	return __real_munmap(addr, len);
 }
 
+int __wrap_fstatfs(int fd, struct statfs *buf)
+{
+	int ret = __real_fstatfs(fd, buf);
+
+	if (ret == 0 && fd == fk.door_fd)
+		buf->f_type = DOORFS_MAGIC;
+	return ret;
+}
+
+int __wrap_statfs(const char *path, struct statfs *buf)
+{
+	int ret = __real_statfs(path, buf);
+
+	if (ret == 0 && fk.attached && strcmp(path, fk.attached) == 0)
+		buf->f_type = DOORFS_MAGIC;
+	return ret;
+}
+
+uid_t __wrap_geteuid(void)
+{
+	return fk.fake_euid >= 0 ? (uid_t)fk.fake_euid : __real_geteuid();
+}
+
+static void copy_str(char *dst, size_t n, const char *src)
+{
+	snprintf(dst, n, "%s", src ? src : "(null)");
+}
+
+int __wrap_mount(const char *src, const char *target, const char *type,
+		 unsigned long flags, const void *data)
+{
+	fk.nmount++;
+	copy_str(fk.mount_src, sizeof(fk.mount_src), src);
+	copy_str(fk.mount_target, sizeof(fk.mount_target), target);
+	copy_str(fk.mount_type, sizeof(fk.mount_type), type);
+	copy_str(fk.mount_data, sizeof(fk.mount_data), data);
+	fk.mount_flags = flags;
+	if (fk.mount_errno) {
+		errno = fk.mount_errno;
+		return -1;
+	}
+	return 0;
+}
+
+int __wrap_umount2(const char *target, int flags)
+{
+	fk.numount++;
+	copy_str(fk.umount_target, sizeof(fk.umount_target), target);
+	fk.umount_flags = flags;
+	if (fk.mount_errno) {
+		errno = fk.mount_errno;
+		return -1;
+	}
+	return 0;
+}
+
 void fk_reset(void)
 {
 	/* Drop libdoor's control file and first-door state, as fork does. */
@@ -126,6 +191,12 @@ void fk_reset(void)
 	fk.nioctl = 0;
 	fk.nclosed = 0;
 	fk.nunmapped = 0;
+	fk.door_fd = -1;
+	fk.attached = NULL;
+	fk.fake_euid = -1;
+	fk.mount_errno = 0;
+	fk.nmount = 0;
+	fk.numount = 0;
 	pthread_mutex_unlock(&fk.lock);
 }
 

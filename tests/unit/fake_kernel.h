@@ -3,7 +3,7 @@
  * fake_kernel.h - a stand-in for door.ko in the unit tests.
  *
  * The tests link libdoor.a with -Wl,--wrap=ioctl,--wrap=open,--wrap=close,
- * --wrap=munmap.  Every ioctl libdoor issues goes to the handler the test
+ * --wrap=munmap (and fstatfs, statfs, mount, umount2, geteuid for fattach).  Every ioctl libdoor issues goes to the handler the test
  * installs (fk.handler), which plays the kernel's part; opens of /dev/door
  * yield a real descriptor (of /dev/null) so that close() works; close()
  * and munmap() are recorded and then performed.
@@ -52,6 +52,18 @@ struct fk_state {
 
 	struct { void *addr; size_t len; } unmapped[FK_LOG_MAX];
 	int nunmapped;
+
+	/* fattach/fdetach: the filesystem side (fstatfs, statfs, mount,
+	 * umount2 and geteuid are wrapped too) */
+	int door_fd;			/* fstatfs says doorfs for it, or -1 */
+	const char *attached;		/* statfs says doorfs for it, or NULL */
+	int fake_euid;			/* geteuid() answer, or -1: real */
+	int mount_errno;		/* nonzero: mount/umount2 fail */
+	int nmount, numount;
+	char mount_src[64], mount_target[256], mount_type[64], mount_data[64];
+	unsigned long mount_flags;
+	char umount_target[256];
+	int umount_flags;
 };
 
 extern struct fk_state fk;

@@ -1,0 +1,185 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+/*
+ * test_fattach.c - fattach/fdetach: the Solaris checks and the doorfs
+ * mount they turn into (mount, umount2, statfs, fstatfs and geteuid are
+ * wrapped; see fake_kernel.h).
+ */
+#include <errno.h>
+#include <fcntl.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+#include <sys/mount.h>
+#include <sys/stat.h>
+#include <setjmp.h>
+#include <cmocka.h>
+
+#include "fake_kernel.h"
+
+static char path[64];
+static uid_t owner;
+static int door;
+
+static int setup(void **state)
+{
+	struct stat st;
+	int fd;
+
+	(void)state;
+	fk_reset();
+	snprintf(path, sizeof(path), "/tmp/libdoor-fattach-XXXXXX");
+	fd = mkstemp(path);
+	if (fd < 0)
+		return -1;
+	__real_close(fd);
+	/* An owner other than root, so that ownership matters. */
+	if (getuid() == 0 && chown(path, 4242, (gid_t)-1) < 0)
+		return -1;
+	if (stat(path, &st) < 0)
+		return -1;
+	owner = st.st_uid;
+	door = fk_door_fd();
+	fk.door_fd = door;
+	fk.fake_euid = (int)owner;
+	return 0;
+}
+
+static int teardown(void **state)
+{
+	(void)state;
+	unlink(path);
+	__real_close(door);
+	return 0;
+}
+
+/* The owner attaches: a doorfs mount naming the descriptor. */
+static void attach_mounts_doorfs(void **state)
+{
+	char data[32];
+
+	(void)state;
+	assert_int_equal(fattach(door, path), 0);
+	assert_int_equal(fk.nmount, 1);
+	assert_string_equal(fk.mount_src, "doorfs");
+	assert_string_equal(fk.mount_type, "doorfs");
+	assert_string_equal(fk.mount_target, path);
+	snprintf(data, sizeof(data), "fd=%d", door);
+	assert_string_equal(fk.mount_data, data);
+	assert_int_equal(fk.mount_flags, MS_NOSUID | MS_NODEV | MS_NOEXEC);
+
+	/* mount(2)'s own refusal (no CAP_SYS_ADMIN) comes back as is. */
+	fk.mount_errno = EPERM;
+	assert_int_equal(fattach(door, path), -1);
+	assert_int_equal(errno, EPERM);
+}
+
+static void attach_bad_descriptor(void **state)
+{
+	(void)state;
+	assert_int_equal(fattach(-1, path), -1);
+	assert_int_equal(errno, EBADF);
+	assert_int_equal(fk.nmount, 0);
+}
+
+/* Not a door: EINVAL. */
+static void attach_not_a_door(void **state)
+{
+	int fd = open(path, O_RDONLY);
+
+	(void)state;
+	assert_true(fd >= 0);
+	assert_int_equal(fattach(fd, path), -1);
+	assert_int_equal(errno, EINVAL);
+	assert_int_equal(fk.nmount, 0);
+	__real_close(fd);
+}
+
+static void attach_missing_path(void **state)
+{
+	(void)state;
+	assert_int_equal(fattach(door, "/tmp/libdoor-no/such/file"), -1);
+	assert_int_equal(errno, ENOENT);
+	assert_int_equal(fk.nmount, 0);
+}
+
+/* Something attached already: EBUSY (daemons then fdetach and retry). */
+static void attach_busy(void **state)
+{
+	(void)state;
+	fk.attached = path;
+	assert_int_equal(fattach(door, path), -1);
+	assert_int_equal(errno, EBUSY);
+	assert_int_equal(fk.nmount, 0);
+}
+
+/* Neither the owner nor privileged: EPERM; privileged: allowed. */
+static void attach_not_owner(void **state)
+{
+	(void)state;
+	fk.fake_euid = (int)owner + 1;
+	assert_int_equal(fattach(door, path), -1);
+	assert_int_equal(errno, EPERM);
+	assert_int_equal(fk.nmount, 0);
+	fk.fake_euid = 0;
+	assert_int_equal(fattach(door, path), 0);
+	assert_int_equal(fk.nmount, 1);
+}
+
+/* The owner without write permission: EACCES. */
+static void attach_owner_cannot_write(void **state)
+{
+	(void)state;
+	assert_int_equal(chmod(path, 0444), 0);
+	assert_int_equal(fattach(door, path), -1);
+	assert_int_equal(errno, EACCES);
+	assert_int_equal(fk.nmount, 0);
+}
+
+static void detach_unmounts(void **state)
+{
+	(void)state;
+	fk.attached = path;
+	assert_int_equal(fdetach(path), 0);
+	assert_int_equal(fk.numount, 1);
+	assert_string_equal(fk.umount_target, path);
+	assert_int_equal(fk.umount_flags, 0);
+}
+
+static void detach_errors(void **state)
+{
+	(void)state;
+	/* Nothing attached. */
+	assert_int_equal(fdetach(path), -1);
+	assert_int_equal(errno, EINVAL);
+	assert_int_equal(fdetach("/tmp/libdoor-no/such/file"), -1);
+	assert_int_equal(errno, ENOENT);
+	/* Not the owner. */
+	fk.attached = path;
+	fk.fake_euid = (int)owner + 1;
+	assert_int_equal(fdetach(path), -1);
+	assert_int_equal(errno, EPERM);
+	assert_int_equal(fk.numount, 0);
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+#define T(f) cmocka_unit_test_setup_teardown(f, setup, teardown)
+		T(attach_mounts_doorfs),
+		T(attach_bad_descriptor),
+		T(attach_not_a_door),
+		T(attach_missing_path),
+		T(attach_busy),
+		T(attach_not_owner),
+		T(attach_owner_cannot_write),
+		T(detach_unmounts),
+		T(detach_errors),
+#undef T
+	};
+
+	return cmocka_run_group_tests_name("fattach", tests, NULL, NULL);
+}
