@@ -45,8 +45,10 @@ int libdoor_ctl(void)
 	fd = ctl_fd;
 	if (fd < 0) {
 		fd = open(DOOR_DEVICE_PATH, O_RDWR | O_CLOEXEC);
-		if (fd >= 0)
+		if (fd >= 0) {
+			libdoor_ctl_opened(fd);
 			__atomic_store_n(&ctl_fd, fd, __ATOMIC_RELEASE);
+		}
 	}
 	pthread_mutex_unlock(&ctl_lock);
 	return fd;

@@ -55,6 +55,15 @@ void libdoor_atfork_child(void);
 
 /* ---- server.c: per-process server state, used by the fork handlers ---- */
 
+/*
+ * The control file was just opened: register the cancellation signal
+ * (DOOR_IOC_SET_CANCEL) on it.
+ */
+void libdoor_ctl_opened(int ctl);
+
+/* The signal libdoor cancels server threads with (0: none). */
+int libdoor_cancel_signal(void);
+
 void libdoor_server_lock(void);
 void libdoor_server_unlock(void);
 void libdoor_server_child_reset(void);

@@ -45,6 +45,16 @@
  * creation function through the same start-up handshake as at creation.
  * Doors created with DOOR_NO_DEPLETION_CB get no callback.
  *
+ * Cancellation.  When a client is interrupted while a thread serves its
+ * call (and the door lacks DOOR_NO_CANCEL), door.ko sends the thread the
+ * signal registered with DOOR_IOC_SET_CANCEL, carrying the low 32 bits of
+ * the invocation's seq.  The library's handler calls pthread_cancel() on
+ * the thread if it still serves that invocation (a late signal is
+ * ignored), so the procedure is cancelled at its next cancellation point
+ * if it enabled cancellation, as on Solaris.  The signal is SIGRTMAX, or
+ * the number in $LIBDOOR_CANCEL_SIGNAL (0: none); the library does not
+ * take a signal the program already handles or ignores.
+ *
  * Thread creation.  The first non-private door a process creates calls the
  * creation function once with NULL, each DOOR_PRIVATE door once with its
  * door_info_t.  The default function starts a detached thread with
@@ -57,6 +67,8 @@
 #include <errno.h>
 #include <pthread.h>
 #include <setjmp.h>
+#include <signal.h>
+#include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
@@ -199,6 +211,7 @@ struct door_inv {
 	uint_t n_desc;
 	uint32_t flags;		/* DOOR_INV_* */
 	door_id_t id;
+	uint64_t seq;		/* invocation number, for cancellation */
 };
 
 struct door_tls {
@@ -257,6 +270,84 @@ static struct door_tls *tls_get(void)
 	return ts;
 }
 
+/* ---- cancellation of a server thread whose client was interrupted ------ */
+
+/*
+ * Read by the signal handler: initial-exec TLS needs no allocation there.
+ * seq is the low 32 bits of the invocation served while active is set.
+ */
+static __thread __attribute__((tls_model("initial-exec")))
+struct {
+	volatile sig_atomic_t active;
+	volatile uint32_t seq;
+} cancel_tls;
+
+static pthread_once_t cancel_once = PTHREAD_ONCE_INIT;
+static int cancel_sig;		/* 0: no cancellation signal */
+
+static void cancel_handler(int sig, siginfo_t *si, void *ctx)
+{
+	int e = errno;
+
+	(void)sig;
+	(void)ctx;
+	if (si->si_code == SI_QUEUE && cancel_tls.active &&
+	    (uint32_t)si->si_value.sival_int == cancel_tls.seq) {
+		cancel_tls.active = 0;
+		/*
+		 * Deferred cancellation only sets the request; it is acted
+		 * on at the procedure's next cancellation point, if it has
+		 * enabled cancellation.
+		 */
+		pthread_cancel(pthread_self());
+	}
+	errno = e;
+}
+
+static void cancel_setup(void)
+{
+	struct sigaction sa, old;
+	const char *env = secure_getenv("LIBDOOR_CANCEL_SIGNAL");
+	int sig = SIGRTMAX;
+
+	if (env && *env) {
+		char *end;
+		long v = strtol(env, &end, 10);
+
+		if (*end || v <= 0 || v >= NSIG || v == SIGKILL ||
+		    v == SIGSTOP)
+			return;		/* 0 or garbage: no signal */
+		sig = (int)v;
+	}
+	if (sigaction(sig, NULL, &old) < 0)
+		return;
+	if ((old.sa_flags & SA_SIGINFO) ? old.sa_sigaction != NULL :
+	    old.sa_handler != SIG_DFL)
+		return;			/* the program's signal */
+	memset(&sa, 0, sizeof(sa));
+	sa.sa_sigaction = cancel_handler;
+	sa.sa_flags = SA_SIGINFO | SA_RESTART;
+	sigemptyset(&sa.sa_mask);
+	if (sigaction(sig, &sa, NULL) < 0)
+		return;
+	cancel_sig = sig;
+}
+
+int libdoor_cancel_signal(void)
+{
+	pthread_once(&cancel_once, cancel_setup);
+	return cancel_sig;
+}
+
+void libdoor_ctl_opened(int ctl)
+{
+	__s32 sig = libdoor_cancel_signal();
+
+	/* An older door.ko without DOOR_IOC_SET_CANCEL: no cancellation. */
+	if (sig > 0)
+		(void)ioctl(ctl, DOOR_IOC_SET_CANCEL, &sig);
+}
+
 /* ---- door_return ------------------------------------------------------- */
 
 /* Give up the invocation this thread serves: its client gets EINTR. */
@@ -288,6 +379,12 @@ static int wait_next(struct door_tls *ts, char *data_ptr, size_t data_size,
 	ctl = libdoor_ctl();
 	if (ctl < 0)
 		return -1;
+
+	/*
+	 * The invocation being finished can no longer be cancelled: a signal
+	 * about it arriving from now on is ignored.
+	 */
+	cancel_tls.active = 0;
 
 	old_map = ts->map_ptr;
 	old_size = ts->map_size;
@@ -328,6 +425,7 @@ static int wait_next(struct door_tls *ts, char *data_ptr, size_t data_size,
 	ts->inv.n_desc = r.adesc_num;
 	ts->inv.flags = r.inv_flags;
 	ts->inv.id = r.door_id;
+	ts->inv.seq = r.seq;
 	return 0;
 }
 
@@ -379,6 +477,10 @@ static void dispatch(struct door_tls *ts)
 	struct door_inv inv = ts->inv;
 
 	ts->in_proc = 1;
+	if (!(inv.flags & DOOR_INV_UNREF)) {
+		cancel_tls.seq = (uint32_t)inv.seq;
+		cancel_tls.active = 1;
+	}
 	if (inv.flags & DOOR_INV_DEPLETED)
 		depletion_callback(&inv);
 	if (inv.proc) {
@@ -389,6 +491,7 @@ static void dispatch(struct door_tls *ts)
 				 inv.n_desc);
 	}
 	/* Returned without door_return(): the client gets EINTR. */
+	cancel_tls.active = 0;
 	ts->in_proc = 0;
 	if (!(inv.flags & DOOR_INV_UNREF))
 		abandon();
@@ -400,6 +503,7 @@ static void serve_cleanup(void *arg)
 	struct door_tls *ts = arg;
 
 	ts->base_active = 0;
+	cancel_tls.active = 0;
 	if (ts->in_proc) {
 		ts->in_proc = 0;
 		abandon();

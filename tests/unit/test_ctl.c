@@ -8,6 +8,8 @@
 #include <stdarg.h>
 #include <stddef.h>
 #include <stdint.h>
+#include <signal.h>
+#include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
 #include <sys/wait.h>
@@ -31,13 +33,21 @@ static void noop_proc(void *cookie, char *argp, size_t size, door_desc_t *dp,
 }
 
 static int create_fd_on;	/* fd DOOR_IOC_CREATE was issued on */
+static int set_cancel_n;	/* DOOR_IOC_SET_CANCEL requests */
+static int set_cancel_sig;
+static int set_cancel_fd;
 
 static int kernel(int fd, unsigned long req, void *arg)
 {
-	(void)arg;
 	if (req == DOOR_IOC_CREATE) {
 		create_fd_on = fd;
 		return fk_door_fd();
+	}
+	if (req == DOOR_IOC_SET_CANCEL) {
+		set_cancel_n++;
+		set_cancel_sig = *(__s32 *)arg;
+		set_cancel_fd = fd;
+		return 0;
 	}
 	errno = ENOTTY;
 	return -1;
@@ -50,6 +60,9 @@ static int setup(void **state)
 	fk.handler = kernel;
 	ncreator = 0;
 	create_fd_on = -1;
+	set_cancel_n = 0;
+	set_cancel_sig = 0;
+	set_cancel_fd = -1;
 	return 0;
 }
 
@@ -207,7 +220,106 @@ static void fork_generation(void **state)
 	assert_int_equal(libdoor_fork_generation(), gen);
 }
 
-int main(void)
+/* Each control file opened gets the cancellation signal registered. */
+static void open_registers_cancel_signal(void **state)
+{
+	struct sigaction sa;
+	int fd;
+
+	(void)state;
+	fd = libdoor_ctl();
+	assert_true(fd >= 0);
+	assert_int_equal(set_cancel_n, 1);
+	assert_int_equal(set_cancel_fd, fd);
+	assert_int_equal(set_cancel_sig, SIGRTMAX);
+	assert_int_equal(libdoor_cancel_signal(), SIGRTMAX);
+	assert_int_equal(sigaction(SIGRTMAX, NULL, &sa), 0);
+	assert_true(sa.sa_flags & SA_SIGINFO);
+	assert_true(sa.sa_flags & SA_RESTART);
+	assert_non_null(sa.sa_sigaction);
+	libdoor_ctl();
+	assert_int_equal(set_cancel_n, 1);
+	/* A new control file (as in a forked child) registers it again. */
+	libdoor_atfork_prepare();
+	libdoor_atfork_child();
+	assert_true(libdoor_ctl() >= 0);
+	assert_int_equal(set_cancel_n, 2);
+}
+
+/*
+ * The choice of signal is made once per process, so these run in a fresh
+ * process: this program re-executed with the scenario's name.
+ */
+static void program_handler(int sig)
+{
+	(void)sig;
+}
+
+static int scenario(const char *name)
+{
+	struct sigaction sa;
+
+	fk.handler = kernel;
+	if (!strcmp(name, "handled"))
+		signal(SIGRTMAX, program_handler);
+	else if (!strcmp(name, "ignored"))
+		signal(SIGRTMAX, SIG_IGN);
+	if (libdoor_ctl() < 0)
+		return 10;
+	if (!strcmp(name, "handled") || !strcmp(name, "ignored") ||
+	    !strcmp(name, "env0")) {
+		/* The program's signal is left alone; no cancellation. */
+		if (set_cancel_n != 0 || libdoor_cancel_signal() != 0)
+			return 11;
+		if (sigaction(SIGRTMAX, NULL, &sa) < 0)
+			return 12;
+		if (!strcmp(name, "handled") &&
+		    sa.sa_handler != program_handler)
+			return 13;
+		if (!strcmp(name, "env0") && sa.sa_handler != SIG_DFL)
+			return 14;
+		return 0;
+	}
+	if (!strcmp(name, "env40")) {
+		if (set_cancel_n != 1 || set_cancel_sig != 40 ||
+		    libdoor_cancel_signal() != 40)
+			return 15;
+		if (sigaction(40, NULL, &sa) < 0 ||
+		    !(sa.sa_flags & SA_SIGINFO))
+			return 16;
+		return 0;
+	}
+	return 20;
+}
+
+static int run_scenario(const char *name, const char *env)
+{
+	int status;
+	pid_t pid = fork();
+
+	if (pid == 0) {
+		if (env)
+			setenv("LIBDOOR_CANCEL_SIGNAL", env, 1);
+		else
+			unsetenv("LIBDOOR_CANCEL_SIGNAL");
+		execl("/proc/self/exe", "test_ctl", name, (char *)NULL);
+		_exit(99);
+	}
+	if (pid < 0 || waitpid(pid, &status, 0) != pid || !WIFEXITED(status))
+		return -1;
+	return WEXITSTATUS(status);
+}
+
+static void cancel_signal_choice(void **state)
+{
+	(void)state;
+	assert_int_equal(run_scenario("handled", NULL), 0);
+	assert_int_equal(run_scenario("ignored", NULL), 0);
+	assert_int_equal(run_scenario("env0", "0"), 0);
+	assert_int_equal(run_scenario("env40", "40"), 0);
+}
+
+int main(int argc, char **argv)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test_setup(opened_lazily_once, setup),
@@ -215,7 +327,11 @@ int main(void)
 		cmocka_unit_test_setup(concurrent_first_use, setup),
 		cmocka_unit_test_setup(fork_child_reopens, setup),
 		cmocka_unit_test_setup(fork_generation, setup),
+		cmocka_unit_test_setup(open_registers_cancel_signal, setup),
+		cmocka_unit_test_setup(cancel_signal_choice, setup),
 	};
 
+	if (argc == 2)		/* re-executed by cancel_signal_choice */
+		return scenario(argv[1]);
 	return cmocka_run_group_tests_name("ctl", tests, NULL, NULL);
 }

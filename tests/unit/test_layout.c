@@ -73,7 +73,8 @@ static void ioctl_structs_layout(void **state)
 	assert_int_equal(sizeof(struct door_ioc_call), 48);
 	assert_int_equal(OFF(struct door_ioc_call, flags), 28);
 	assert_int_equal(OFF(struct door_ioc_call, rbuf), 32);
-	assert_int_equal(sizeof(struct door_ioc_return), 120);
+	assert_int_equal(sizeof(struct door_ioc_return), 128);
+	assert_int_equal(OFF(struct door_ioc_return, seq), 120);
 	assert_int_equal(OFF(struct door_ioc_return, buf), 32);
 	assert_int_equal(OFF(struct door_ioc_return, adesc_num), 88);
 	assert_int_equal(OFF(struct door_ioc_return, inv_flags), 92);

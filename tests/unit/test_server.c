@@ -18,6 +18,7 @@
 #include <string.h>
 #include <time.h>
 #include <unistd.h>
+#include <signal.h>
 #include <sys/mman.h>
 #include <setjmp.h>
 #include <cmocka.h>
@@ -783,6 +784,119 @@ static void return_error_before_invocation(void **state)
 	assert_int_equal(fk_count(DOOR_IOC_ABANDON), 1);
 }
 
+/* ---- cancellation of the server thread of an interrupted client --------- */
+
+static struct {
+	int survived_mismatch;
+	int survived_late;
+	int reached_end;
+} cx;
+
+static void cancel_me_proc(void *cookie, char *argp, size_t size,
+			   door_desc_t *dp, uint_t n)
+{
+	union sigval v;
+	int sig = libdoor_cancel_signal();
+
+	(void)cookie, (void)argp, (void)size, (void)dp, (void)n;
+	pthread_setcancelstate(PTHREAD_CANCEL_ENABLE, NULL);
+	/* About another invocation (low 32 bits of seq differ): ignored. */
+	v.sival_int = 4;
+	pthread_sigqueue(pthread_self(), sig, v);
+	pthread_testcancel();
+	cx.survived_mismatch = 1;
+	/* About this one: the thread is cancelled at the next point. */
+	v.sival_int = 5;
+	pthread_sigqueue(pthread_self(), sig, v);
+	pthread_testcancel();
+	cx.reached_end = 1;
+}
+
+static int cancel_signal_return(int fd, unsigned long req, void *arg)
+{
+	struct door_ioc_return *r = arg;
+	int k = one_invocation(fd, req, arg, cancel_me_proc, 0);
+
+	r->seq = 0x100000005ull;
+	return k;
+}
+
+static void cancel_signal_cancels_thread(void **state)
+{
+	void *res;
+
+	(void)state;
+	assert_true(libdoor_cancel_signal() > 0);
+	memset(&cx, 0, sizeof(cx));
+	one_invocation(0, 0, NULL, NULL, 0);
+	return_handler = cancel_signal_return;
+	run_thread(loop_thread, NULL, &res);
+	assert_true(cx.survived_mismatch);
+	assert_false(cx.reached_end);
+	assert_ptr_equal(res, PTHREAD_CANCELED);
+	assert_int_equal(fk_count(DOOR_IOC_ABANDON), 1);
+}
+
+/*
+ * A signal about an invocation whose results are being delivered arrives
+ * late: it must not cancel the thread's next invocation.
+ */
+static int late_n;
+
+static void late_second_proc(void *cookie, char *argp, size_t size,
+			     door_desc_t *dp, uint_t n)
+{
+	(void)cookie, (void)argp, (void)size, (void)dp, (void)n;
+	pthread_setcancelstate(PTHREAD_CANCEL_ENABLE, NULL);
+	pthread_testcancel();
+	cx.survived_late = 1;
+	pthread_exit((void *)1);
+}
+
+static void late_first_proc(void *cookie, char *argp, size_t size,
+			    door_desc_t *dp, uint_t n)
+{
+	(void)cookie, (void)argp, (void)size, (void)dp, (void)n;
+	pthread_setcancelstate(PTHREAD_CANCEL_ENABLE, NULL);
+	door_return("x", 1, NULL, 0);
+}
+
+static int late_return(int fd, unsigned long req, void *arg)
+{
+	struct door_ioc_return *r = arg;
+	union sigval v;
+
+	(void)fd, (void)req;
+	switch (late_n++) {
+	case 0:
+		r->proc = (uintptr_t)late_first_proc;
+		r->seq = 7;
+		return 0;
+	case 1:
+		/* The client of invocation 7 was interrupted just now. */
+		v.sival_int = 7;
+		pthread_sigqueue(pthread_self(), libdoor_cancel_signal(), v);
+		r->proc = (uintptr_t)late_second_proc;
+		r->seq = 8;
+		return 0;
+	}
+	errno = EBADF;
+	return -1;
+}
+
+static void cancel_signal_late_is_ignored(void **state)
+{
+	void *res;
+
+	(void)state;
+	memset(&cx, 0, sizeof(cx));
+	late_n = 0;
+	return_handler = late_return;
+	run_thread(loop_thread, NULL, &res);
+	assert_true(cx.survived_late);
+	assert_ptr_equal(res, (void *)1);
+}
+
 /* ---- depletion --------------------------------------------------------- */
 
 static int depleted_private_return(int fd, unsigned long req, void *arg)
@@ -1212,6 +1326,8 @@ int main(void)
 		T(return_stack_does_not_grow),
 		T(return_cancel_abandons),
 		T(return_error_before_invocation),
+		T(cancel_signal_cancels_thread),
+		T(cancel_signal_late_is_ignored),
 		T(depletion_private_pool),
 		T(depletion_suppressed),
 		T(no_depletion_no_callback),
