@@ -11,6 +11,7 @@
 #include <string.h>
 #include <unistd.h>
 #include <sys/ioctl.h>
+#include <sys/statfs.h>
 
 #include "internal.h"
 
@@ -34,6 +35,29 @@ _Static_assert(sizeof(door_cred_t) == 36, "door_cred_t is 36 bytes");
 _Static_assert(sizeof(door_arg_t) == 6 * sizeof(void *),
 	       "door_arg_t has no unexpected padding");
 
+/*
+ * An ioctl on what should be a door descriptor.  Other files answer door
+ * ioctls with ENOTTY (or, for some drivers, EINVAL); Solaris says EBADF
+ * for a descriptor that is not a door.
+ */
+int libdoor_door_ioctl(int d, unsigned long req, void *arg)
+{
+	struct statfs sfs;
+	int ret, e;
+
+	ret = ioctl(d, req, arg);
+	if (ret < 0) {
+		e = errno;
+		if (e == ENOTTY ||
+		    (e == EINVAL && (fstatfs(d, &sfs) < 0 ||
+				     (unsigned long)sfs.f_type !=
+				     (unsigned long)DOORFS_MAGIC)))
+			e = EBADF;
+		errno = e;
+	}
+	return ret;
+}
+
 DOOR_API int door_call(int d, door_arg_t *params)
 {
 	struct door_ioc_call c;
@@ -52,7 +76,7 @@ DOOR_API int door_call(int d, door_arg_t *params)
 	}
 
 	/* Never restarted: EINTR goes back to the caller, as on Solaris. */
-	if (ioctl(d, DOOR_IOC_CALL, &c) < 0)
+	if (libdoor_door_ioctl(d, DOOR_IOC_CALL, &c) < 0)
 		return -1;
 
 	if (params) {
@@ -100,7 +124,7 @@ DOOR_API int door_info(int d, door_info_t *info)
 		}
 		if (ioctl(ctl, DOOR_IOC_QUERY, &ioc) < 0)
 			return -1;
-	} else if (ioctl(d, DOOR_IOC_INFO, &ioc) < 0) {
+	} else if (libdoor_door_ioctl(d, DOOR_IOC_INFO, &ioc) < 0) {
 		return -1;
 	}
 	libdoor_info_from_ioc(info, &ioc);
@@ -109,7 +133,7 @@ DOOR_API int door_info(int d, door_info_t *info)
 
 DOOR_API int door_revoke(int d)
 {
-	if (ioctl(d, DOOR_IOC_REVOKE) < 0)
+	if (libdoor_door_ioctl(d, DOOR_IOC_REVOKE, NULL) < 0)
 		return -1;
 	libdoor_door_revoked(d);
 	(void)close(d);
@@ -132,7 +156,7 @@ DOOR_API int door_getparam(int d, int param, size_t *out)
 	}
 	memset(&p, 0, sizeof(p));
 	p.type = (__u32)param;
-	if (ioctl(d, DOOR_IOC_GETPARAM, &p) < 0)
+	if (libdoor_door_ioctl(d, DOOR_IOC_GETPARAM, &p) < 0)
 		return -1;
 #if SIZE_MAX < UINT64_MAX
 	if (p.value > SIZE_MAX)
@@ -153,5 +177,5 @@ DOOR_API int door_setparam(int d, int param, size_t val)
 	memset(&p, 0, sizeof(p));
 	p.type = (__u32)param;
 	p.value = val;
-	return ioctl(d, DOOR_IOC_SETPARAM, &p) < 0 ? -1 : 0;
+	return libdoor_door_ioctl(d, DOOR_IOC_SETPARAM, &p) < 0 ? -1 : 0;
 }

@@ -68,6 +68,12 @@ void libdoor_server_lock(void);
 void libdoor_server_unlock(void);
 void libdoor_server_child_reset(void);
 
+/*
+ * ioctl() on a door descriptor; errors meaning "not a door" (ENOTTY, or
+ * EINVAL from a file that is not on doorfs) become EBADF.
+ */
+int libdoor_door_ioctl(int d, unsigned long req, void *arg);
+
 /* Build a door_info_t from the kernel's description of a door. */
 void libdoor_info_from_ioc(door_info_t *info, const struct door_ioc_info *ioc);
 

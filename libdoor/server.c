@@ -557,7 +557,7 @@ DOOR_API int door_bind(int d)
 	if (ioctl(ctl, DOOR_IOC_BIND, &fd) < 0)
 		return -1;
 	memset(&ioc, 0, sizeof(ioc));
-	if (ioctl(d, DOOR_IOC_INFO, &ioc) < 0) {
+	if (libdoor_door_ioctl(d, DOOR_IOC_INFO, &ioc) < 0) {
 		e = errno;
 		(void)ioctl(ctl, DOOR_IOC_UNBIND);
 		ts->bound = 0;

@@ -336,6 +336,55 @@ static void setparam_marshals_and_validates(void **state)
 	assert_int_equal(fk_count(DOOR_IOC_SETPARAM), 1);
 }
 
+/*
+ * Not a door: other files answer door ioctls with ENOTTY (or EINVAL);
+ * Solaris says EBADF.  EINVAL from a real door stays EINVAL.
+ */
+static void not_a_door_is_ebadf(void **state)
+{
+	door_info_t di;
+	door_arg_t p;
+	size_t v;
+	int fd = fk_door_fd();
+
+	(void)state;
+	fk.handler = kernel;
+	memset(&p, 0, sizeof(p));
+	answer_errno = ENOTTY;
+	assert_int_equal(door_call(fd, &p), -1);
+	assert_int_equal(errno, EBADF);
+	assert_int_equal(door_call(fd, NULL), -1);
+	assert_int_equal(errno, EBADF);
+	assert_int_equal(door_info(fd, &di), -1);
+	assert_int_equal(errno, EBADF);
+	assert_int_equal(door_revoke(fd), -1);
+	assert_int_equal(errno, EBADF);
+	assert_false(fk_was_closed(fd));
+	assert_int_equal(door_getparam(fd, DOOR_PARAM_DATA_MAX, &v), -1);
+	assert_int_equal(errno, EBADF);
+	assert_int_equal(door_setparam(fd, DOOR_PARAM_DATA_MAX, 1), -1);
+	assert_int_equal(errno, EBADF);
+
+	/* EINVAL from a file that is not on doorfs (here /dev/null). */
+	answer_errno = EINVAL;
+	assert_int_equal(door_setparam(fd, DOOR_PARAM_DATA_MIN, 9), -1);
+	assert_int_equal(errno, EBADF);
+	assert_int_equal(door_call(fd, &p), -1);
+	assert_int_equal(errno, EBADF);
+	/* ... and from a door: the door's own EINVAL. */
+	fk.door_fd = fd;
+	assert_int_equal(door_setparam(fd, DOOR_PARAM_DATA_MIN, 9), -1);
+	assert_int_equal(errno, EINVAL);
+	assert_int_equal(door_call(fd, &p), -1);
+	assert_int_equal(errno, EINVAL);
+	/* Other errors pass through untouched. */
+	answer_errno = EPERM;
+	fk.door_fd = -1;
+	assert_int_equal(door_setparam(fd, DOOR_PARAM_DATA_MIN, 9), -1);
+	assert_int_equal(errno, EPERM);
+	__real_close(fd);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -351,6 +400,7 @@ int main(void)
 		cmocka_unit_test_setup(getparam_marshals, setup),
 		cmocka_unit_test_setup(getparam_validates, setup),
 		cmocka_unit_test_setup(setparam_marshals_and_validates, setup),
+		cmocka_unit_test_setup(not_a_door_is_ebadf, setup),
 	};
 
 	return cmocka_run_group_tests_name("client", tests, NULL, NULL);
