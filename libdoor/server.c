@@ -55,6 +55,11 @@
  * the number in $LIBDOOR_CANCEL_SIGNAL (0: none); the library does not
  * take a signal the program already handles or ignores.
  *
+ * Fork.  The child gets its own control file (ctl.c).  A thread that was
+ * bound to a private pool of the parent gets EINVAL from door_return() in
+ * the child (the binding records the fork generation it was made in) until
+ * it calls door_unbind().
+ *
  * Thread creation.  The first non-private door a process creates calls the
  * creation function once with NULL, each DOOR_PRIVATE door once with its
  * door_info_t.  The default function starts a detached thread with
