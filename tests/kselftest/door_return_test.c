@@ -217,7 +217,7 @@ TEST(stack_does_not_grow)
 /* ---- the client has gone --------------------------------------------- */
 
 static int ev_in = -1, ev_go = -1, ev_ready = -1;
-static atomic_int gone_read_fd = -1;
+static atomic_int gone_read_fd = -1, gone_write_fd = -1;
 static atomic_int gone_ret = 99;
 
 static void gone_proc(void *cookie, char *argp, size_t arg_size,
@@ -237,6 +237,7 @@ static void gone_proc(void *cookie, char *argp, size_t arg_size,
 		return;
 	}
 	atomic_store(&gone_read_fd, p[0]);
+	atomic_store(&gone_write_fd, p[1]);
 	desc.d_data.d_desc.d_descriptor = p[1];
 	ev_post(ev_ready);
 	door_return("late", 4, &desc, 1);
@@ -254,7 +255,7 @@ static void gone_proc(void *cookie, char *argp, size_t arg_size,
  */
 TEST(results_dropped_when_client_gone)
 {
-	int d, status, rfd;
+	int d, status, rfd, e;
 	uint64_t r = 0;
 	char c;
 	ssize_t n;
@@ -288,13 +289,20 @@ TEST(results_dropped_when_client_gone)
 	rfd = atomic_load(&gone_read_fd);
 	ASSERT_LE(0, rfd);
 
-	/* EOF once the server's write end was released by door_return. */
+	/*
+	 * EOF once the server's write end was released by door_return
+	 * (closing the descriptor is not enough: the open file must go).
+	 */
 	hang_guard(20);
 	n = read(rfd, &c, 1);
+	e = errno;
 	hang_guard(0);
 	EXPECT_EQ(0, n) TH_LOG("read: %zd (%s): DOOR_RELEASE descriptor of "
-			      "dropped results not closed", n,
-			      n < 0 ? strerror(errno) : "data");
+			      "dropped results not released (fd %d %s)", n,
+			      n < 0 ? strerror(e) : "data",
+			      atomic_load(&gone_write_fd),
+			      fd_is_open(atomic_load(&gone_write_fd)) ?
+			      "still open" : "closed, file still referenced");
 	EXPECT_EQ(99, atomic_load(&gone_ret))
 		TH_LOG("door_return to a dead client failed: %s",
 		       strerror(atomic_load(&gone_ret)));
