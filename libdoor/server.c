@@ -53,7 +53,8 @@
  * ignored), so the procedure is cancelled at its next cancellation point
  * if it enabled cancellation, as on Solaris.  The signal is SIGRTMAX, or
  * the number in $LIBDOOR_CANCEL_SIGNAL (0: none); the library does not
- * take a signal the program already handles or ignores.
+ * take a signal the program already handles or ignores, and registers none
+ * if the unwinder (libgcc_s.so.1) that cancellation needs is missing.
  *
  * Fork.  The child gets its own control file (ctl.c).  A thread that was
  * bound to a private pool of the parent gets EINVAL from door_return() in
@@ -69,6 +70,7 @@
  * function, binds the thread to the door's private pool, waits until all
  * nthread threads are bound and then parks in door_return().
  */
+#include <dlfcn.h>
 #include <errno.h>
 #include <pthread.h>
 #include <setjmp.h>
@@ -309,6 +311,33 @@ static void cancel_handler(int sig, siginfo_t *si, void *ctx)
 	errno = e;
 }
 
+/*
+ * pthread_cancel() loads the unwinder (libgcc_s) the first time it is
+ * called, with dlopen: not something to do in a signal handler.  Call it
+ * once here, in a throw-away thread that has cancellation disabled (so the
+ * request it makes on itself is never acted on), so that the handler's
+ * calls find it loaded.  Without libgcc_s (a minimal initramfs), neither
+ * cancellation nor pthread_exit() can work: no cancellation signal then.
+ */
+static void *cancel_warmup_thread(void *arg)
+{
+	(void)pthread_setcancelstate(PTHREAD_CANCEL_DISABLE, NULL);
+	(void)pthread_cancel(pthread_self());
+	return arg;
+}
+
+static int cancel_warmup(void)
+{
+	pthread_t t;
+
+	if (!dlopen("libgcc_s.so.1", RTLD_NOW | RTLD_LOCAL))
+		return -1;		/* kept open for the process's life */
+	if (pthread_create(&t, NULL, cancel_warmup_thread, NULL) != 0)
+		return -1;
+	pthread_join(t, NULL);
+	return 0;
+}
+
 static void cancel_setup(void)
 {
 	struct sigaction sa, old;
@@ -329,6 +358,8 @@ static void cancel_setup(void)
 	if ((old.sa_flags & SA_SIGINFO) ? old.sa_sigaction != NULL :
 	    old.sa_handler != SIG_DFL)
 		return;			/* the program's signal */
+	if (cancel_warmup() < 0)
+		return;
 	memset(&sa, 0, sizeof(sa));
 	sa.sa_sigaction = cancel_handler;
 	sa.sa_flags = SA_SIGINFO | SA_RESTART;

@@ -27,6 +27,14 @@ int __real_munmap(void *addr, size_t len);
 int __real_fstatfs(int fd, struct statfs *buf);
 int __real_statfs(const char *path, struct statfs *buf);
 uid_t __real_geteuid(void);
+void *__real_dlopen(const char *file, int mode);
+
+void *__wrap_dlopen(const char *file, int mode)
+{
+	if (fk.dlopen_fail)
+		return NULL;
+	return __real_dlopen(file, mode);
+}
 
 int __wrap_ioctl(int fd, unsigned long req, ...)
 {

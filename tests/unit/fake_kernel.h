@@ -3,7 +3,8 @@
  * fake_kernel.h - a stand-in for door.ko in the unit tests.
  *
  * The tests link libdoor.a with -Wl,--wrap=ioctl,--wrap=open,--wrap=close,
- * --wrap=munmap (and fstatfs, statfs, mount, umount2, geteuid for fattach).  Every ioctl libdoor issues goes to the handler the test
+ * --wrap=munmap (and fstatfs, statfs, mount, umount2, geteuid for fattach,
+ * dlopen for the cancellation set-up).  Every ioctl libdoor issues goes to the handler the test
  * installs (fk.handler), which plays the kernel's part; opens of /dev/door
  * yield a real descriptor (of /dev/null) so that close() works; close()
  * and munmap() are recorded and then performed.
@@ -64,6 +65,8 @@ struct fk_state {
 	unsigned long mount_flags;
 	char umount_target[256];
 	int umount_flags;
+
+	int dlopen_fail;		/* dlopen (wrapped) returns NULL */
 };
 
 extern struct fk_state fk;

@@ -260,6 +260,8 @@ static int scenario(const char *name)
 	struct sigaction sa;
 
 	fk.handler = kernel;
+	if (!strcmp(name, "nounwind"))
+		fk.dlopen_fail = 1;	/* as if libgcc_s.so.1 were missing */
 	if (!strcmp(name, "handled"))
 		signal(SIGRTMAX, program_handler);
 	else if (!strcmp(name, "ignored"))
@@ -267,7 +269,7 @@ static int scenario(const char *name)
 	if (libdoor_ctl() < 0)
 		return 10;
 	if (!strcmp(name, "handled") || !strcmp(name, "ignored") ||
-	    !strcmp(name, "env0")) {
+	    !strcmp(name, "env0") || !strcmp(name, "nounwind")) {
 		/* The program's signal is left alone; no cancellation. */
 		if (set_cancel_n != 0 || libdoor_cancel_signal() != 0)
 			return 11;
@@ -276,7 +278,8 @@ static int scenario(const char *name)
 		if (!strcmp(name, "handled") &&
 		    sa.sa_handler != program_handler)
 			return 13;
-		if (!strcmp(name, "env0") && sa.sa_handler != SIG_DFL)
+		if ((!strcmp(name, "env0") || !strcmp(name, "nounwind")) &&
+		    sa.sa_handler != SIG_DFL)
 			return 14;
 		return 0;
 	}
@@ -317,6 +320,8 @@ static void cancel_signal_choice(void **state)
 	assert_int_equal(run_scenario("ignored", NULL), 0);
 	assert_int_equal(run_scenario("env0", "0"), 0);
 	assert_int_equal(run_scenario("env40", "40"), 0);
+	/* No unwinder, no cancellation (pthread_cancel would abort). */
+	assert_int_equal(run_scenario("nounwind", NULL), 0);
 }
 
 int main(int argc, char **argv)
