@@ -1,0 +1,122 @@
+#!/usr/bin/env bash
+# SPDX-License-Identifier: GPL-2.0
+#
+# Body of `make check` (the Makefile has built everything before).
+#
+#   tools/check.sh [KVER]      KVER = 6.1 (default) or 6.12
+#
+# 1. Host unit tests: `make -C tests unit` (cmocka).  Counted from cmocka's
+#    summaries "[  PASSED  ] N test(s).", "[  FAILED  ] N test(s), ...",
+#    "[  SKIPPED ] N test(s), ..." (or TAP "ok N"/"not ok N" lines if cmocka
+#    runs in TAP mode).  No tests/Makefile or no `unit` target counts as 0.
+#    A failing make with no failed test counted is one failure.
+# 2. The kselftest suite in the VM:
+#      tools/vm-run.sh --kver KVER --results build/vm-results.txt \
+#          -- /door/tests/run-suite.sh
+#    Counted from the top-level TAP lines of the console: "ok N ..." passes,
+#    "not ok N ..." failures, "... # SKIP ..." skipped; indented lines and
+#    "#" lines (the harness' own comments, nested output) are not counted.
+#    A VM failure (no exit status from the guest, the guest's watchdog
+#    stopping the suite, a kernel splat, or a non-zero exit status with no
+#    failed test counted) is one more failure.
+# Extra options for vm-run.sh may be given in $VM_RUN_ARGS (e.g.
+# VM_RUN_ARGS='--timeout 600').
+#
+# The last line printed is "N passed, N failed" (", N skipped" if any); the
+# exit status is 0 only if nothing failed.
+set -uo pipefail
+
+KVER=${1:-6.1}
+TOP=$(cd "$(dirname "$0")/.." && pwd)
+BUILD=$TOP/build
+MAKE=${MAKE:-make}
+
+mkdir -p "$BUILD"
+WORK=$(mktemp -d "${TMPDIR:-/tmp}/door-check.XXXXXX")
+trap 'rm -rf "$WORK"' EXIT
+
+passed=0
+failed=0
+skipped=0
+
+# --- 1. host unit tests --------------------------------------------------
+echo "check: host unit tests (make -C tests unit)"
+u_pass=0 u_fail=0 u_skip=0
+if [ -f "$TOP/tests/Makefile" ]; then
+	"$MAKE" -C "$TOP/tests" unit 2>&1 | tee "$WORK/unit.log"
+	u_rc=${PIPESTATUS[0]}
+	tr -d '\r' <"$WORK/unit.log" >"$WORK/unit.txt"
+	if grep -q "No rule to make target '\{0,1\}unit" "$WORK/unit.txt"; then
+		echo "check: tests/Makefile has no 'unit' target: no unit tests"
+		u_rc=0
+	elif grep -q -E '^\[ +(PASSED|FAILED|SKIPPED) +\] [0-9]+ test\(s\)' "$WORK/unit.txt"; then
+		read -r u_pass u_fail u_skip < <(awk '
+			/^\[ +PASSED +\] [0-9]+ test\(s\)/  { p += $(NF - 1) + 0 }
+			/^\[ +FAILED +\] [0-9]+ test\(s\)/  { f += $4 + 0 }
+			/^\[ +SKIPPED +\] [0-9]+ test\(s\)/ { s += $4 + 0 }
+			END { print p + 0, f + 0, s + 0 }' "$WORK/unit.txt")
+	else
+		read -r u_pass u_fail u_skip < <(awk '
+			/^ok [0-9]+/ && /# [Ss][Kk][Ii][Pp]/ { s++; next }
+			/^ok [0-9]+/                         { p++; next }
+			/^not ok [0-9]+/                     { f++ }
+			END { print p + 0, f + 0, s + 0 }' "$WORK/unit.txt")
+	fi
+	if [ "$u_rc" -ne 0 ] && [ "$u_fail" -eq 0 ]; then
+		echo "check: FAIL: 'make -C tests unit' exited with status $u_rc and no failed test was counted"
+		u_fail=1
+	fi
+else
+	echo "check: no tests/Makefile: no unit tests"
+fi
+echo "check: unit: $u_pass passed, $u_fail failed, $u_skip skipped"
+passed=$((passed + u_pass))
+failed=$((failed + u_fail))
+skipped=$((skipped + u_skip))
+
+# --- 2. kselftest suite in the VM ----------------------------------------
+echo "check: VM suite (tools/vm-run.sh --kver $KVER -- /door/tests/run-suite.sh)"
+vm_args=()
+if [ -n "${VM_RUN_ARGS:-}" ]; then
+	read -r -a vm_args <<<"$VM_RUN_ARGS"
+fi
+"$TOP/tools/vm-run.sh" --kver "$KVER" --results "$BUILD/vm-results.txt" "${vm_args[@]}" \
+	-- /door/tests/run-suite.sh </dev/null 2>&1 | tee "$WORK/vm.log"
+vm_rc=${PIPESTATUS[0]}
+tr -d '\r' <"$WORK/vm.log" >"$WORK/vm.txt"
+
+read -r v_pass v_fail v_skip < <(awk '
+	/^ok [0-9]+ / && /# [Ss][Kk][Ii][Pp]/ { s++; next }
+	/^ok [0-9]+ /                         { p++; next }
+	/^not ok [0-9]+ /                     { f++ }
+	END { print p + 0, f + 0, s + 0 }' "$WORK/vm.txt")
+
+why=
+if grep -q '^vm-run: no exit status from guest' "$WORK/vm.txt"; then
+	why="no exit status from the guest (timeout, panic or hang)"
+fi
+if grep -q "^vm-run: the guest's watchdog stopped the command" "$WORK/vm.txt"; then
+	why="the suite timed out in the guest (kernel stacks of the user threads in the log)"
+fi
+if grep -q '^vm-run: kernel splat in log' "$WORK/vm.txt"; then
+	why="${why:+$why; }kernel splat in the log"
+fi
+if [ -z "$why" ] && [ "$vm_rc" -ne 0 ] && [ "$v_fail" -eq 0 ]; then
+	why="vm-run.sh exited with status $vm_rc and no failed test was counted"
+fi
+if [ -n "$why" ]; then
+	echo "check: FAIL: VM run: $why (console: build/vm-console.log)"
+	v_fail=$((v_fail + 1))
+fi
+echo "check: vm: $v_pass passed, $v_fail failed, $v_skip skipped"
+passed=$((passed + v_pass))
+failed=$((failed + v_fail))
+skipped=$((skipped + v_skip))
+
+# --- totals ------------------------------------------------------------------
+if [ "$skipped" -gt 0 ]; then
+	echo "$passed passed, $failed failed, $skipped skipped"
+else
+	echo "$passed passed, $failed failed"
+fi
+[ "$failed" -eq 0 ]
