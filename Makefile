@@ -62,7 +62,7 @@ demo: deps
 
 vm: deps
 	$(MAKE) all KDIR=$(VM_KDIR)
-	tools/vm-run.sh --kver $(KVER) -- $(CMD)
+	tools/vm-run.sh --kver $(KVER) -- "$(CMD)"
 
 bench: deps
 	$(MAKE) all KDIR=$(VM_KDIR)

@@ -42,7 +42,8 @@ void door_call_finish(struct door_call *call, int error)
 
 		if (--door->active == 0 && (door->flags & DOOR_F_UNREF_DELAYED)) {
 			door->flags &= ~DOOR_F_UNREF_DELAYED;
-			door_unref_check(door);
+			if (door_unreferenced(door, 0))
+				door_unref_queue(door);
 		}
 		if (call->server) {
 			call->server->call = NULL;
@@ -133,8 +134,15 @@ void door_thread_release_serving(struct door_thread *thr)
 		door_sched_restore(thr);
 	door_payload_free(&thr->args);
 	if (thr->unref) {
+		struct door_object *door = thr->serving;
+
 		spin_lock(&thr->proc->lock);
-		thr->serving->flags &= ~DOOR_F_UNREF_PENDING;
+		door->flags &= ~DOOR_F_UNREF_PENDING;
+		/* DOOR_UNREF_MULTI: it became unreferenced again meanwhile. */
+		if (door->flags & DOOR_F_UNREF_AGAIN) {
+			door->flags &= ~DOOR_F_UNREF_AGAIN;
+			door_unref_check(door, 0);
+		}
 		spin_unlock(&thr->proc->lock);
 		thr->unref = false;
 	}
@@ -301,6 +309,7 @@ long door_ioc_call(struct door_object *door, void __user *arg)
 			       req.desc_ptr, req.desc_num);
 	if (ret)
 		return ret;
+	door_payload_release_fds(&call.args);
 	kref_get(&door->ref);
 	call.cred = get_current_cred();
 	call.tgid = get_pid(task_tgid(current));

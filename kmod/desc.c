@@ -60,7 +60,7 @@ static int door_payload_get_desc(struct door_payload *p, u64 udesc, u32 ndesc)
 			return -EINVAL;
 		file = fget(d.d_descriptor);
 		if (!file)
-			return -EBADF;
+			return -EINVAL;
 		pd = &p->desc[i];
 		pd->attributes = d.d_attributes;
 		pd->fd = d.d_descriptor;

@@ -114,7 +114,7 @@ struct door_proc {
 
 /* door_object.flags */
 #define DOOR_F_REVOKED		0x1	/* revoked, or the server went away */
-#define DOOR_F_IS_UNREF		0x2	/* unreferenced (door_info) */
+#define DOOR_F_UNREF_AGAIN	0x2	/* unreferenced again while notifying */
 #define DOOR_F_UNREF_DELAYED	0x4	/* notify once active calls finish */
 #define DOOR_F_UNREF_PENDING	0x8	/* notification queued or running */
 #define DOOR_F_UNREF_DONE	0x10	/* DOOR_UNREF: delivered once */
@@ -133,6 +133,7 @@ struct door_object {
 	unsigned int active;		/* calls in progress, under proc->lock */
 	unsigned int refs;		/* references, see object.c; proc->lock */
 	struct file *orig_file;		/* door_create's file while open; lock */
+	atomic_t orig_busy;		/* ioctls on orig_file, see object.c */
 	struct inode *inode;		/* on doorfs; reference held */
 	struct list_head unref_node;	/* in pool->unref while notifying */
 	struct list_head proc_node;	/* in proc->doors until freed */
@@ -214,7 +215,8 @@ long door_ioc_set_cancel(struct door_proc *proc, int __user *usig);
 
 /* object.c: door objects and door files */
 extern const struct file_operations door_fops;
-void door_unref_check(struct door_object *door);
+void door_unref_check(struct door_object *door, int closing);
+bool door_unreferenced(struct door_object *door, int closing);
 void door_ref_get(struct door_object *door);
 void door_ref_put(struct door_object *door);
 struct file *door_file_adopt(struct door_object *door);

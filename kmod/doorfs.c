@@ -28,12 +28,23 @@ struct doorfs_ctx {
 	struct door_object *door;	/* fattach: the door, reference held */
 	bool has_fd;
 	int fd;
+	umode_t mode;			/* of the attached file */
+	kuid_t uid;
+	kgid_t gid;
 };
 
-enum { DOORFS_OPT_FD };
+enum { DOORFS_OPT_FD, DOORFS_OPT_MODE, DOORFS_OPT_UID, DOORFS_OPT_GID };
 
+/*
+ * fd: the door to attach.  mode, uid, gid: the attached file's permission
+ * bits and owner; libdoor passes those of the file it covers, as Solaris'
+ * namefs shows them.  Default 0666 and the mounter's fsuid/fsgid.
+ */
 static const struct fs_parameter_spec doorfs_params[] = {
 	fsparam_u32("fd", DOORFS_OPT_FD),
+	fsparam_u32oct("mode", DOORFS_OPT_MODE),
+	fsparam_u32("uid", DOORFS_OPT_UID),
+	fsparam_u32("gid", DOORFS_OPT_GID),
 	{}
 };
 
@@ -46,8 +57,25 @@ static int doorfs_parse_param(struct fs_context *fc, struct fs_parameter *param)
 	opt = fs_parse(fc, doorfs_params, param, &result);
 	if (opt < 0)
 		return opt;
-	ctx->fd = result.uint_32;
-	ctx->has_fd = true;
+	switch (opt) {
+	case DOORFS_OPT_FD:
+		ctx->fd = result.uint_32;
+		ctx->has_fd = true;
+		break;
+	case DOORFS_OPT_MODE:
+		ctx->mode = result.uint_32 & 0777;
+		break;
+	case DOORFS_OPT_UID:
+		ctx->uid = make_kuid(current_user_ns(), result.uint_32);
+		if (!uid_valid(ctx->uid))
+			return invalf(fc, "doorfs: unmapped uid");
+		break;
+	case DOORFS_OPT_GID:
+		ctx->gid = make_kgid(current_user_ns(), result.uint_32);
+		if (!gid_valid(ctx->gid))
+			return invalf(fc, "doorfs: unmapped gid");
+		break;
+	}
 	return 0;
 }
 
@@ -91,9 +119,9 @@ static int doorfs_fill_super(struct super_block *sb, struct fs_context *fc)
 	inode->i_ino = 1;
 	door_inode_init_ts(inode);
 	if (ctx->door) {
-		inode->i_mode = S_IFREG | 0666;
-		inode->i_uid = current_fsuid();
-		inode->i_gid = current_fsgid();
+		inode->i_mode = S_IFREG | ctx->mode;
+		inode->i_uid = ctx->uid;
+		inode->i_gid = ctx->gid;
 		inode->i_fop = &door_fops;
 		/* The inode takes over the context's door reference. */
 		inode->i_private = ctx->door;
@@ -156,6 +184,9 @@ static int doorfs_init_fs_context(struct fs_context *fc)
 
 	if (!ctx)
 		return -ENOMEM;
+	ctx->mode = 0666;
+	ctx->uid = current_fsuid();
+	ctx->gid = current_fsgid();
 	fc->fs_private = ctx;
 	fc->ops = &doorfs_context_ops;
 	return 0;

@@ -6,12 +6,15 @@
  * inode whose private_data holds a kref on the door object.  dup() and
  * fork() share the file.
  *
- * References (for unreferenced notification) are counted in door->refs:
- * every open file of the door except the one door_create returned (a
- * received descriptor, a reopen of /proc/PID/fd/N or of an fattached path),
- * every fattach mount, and every descriptor in flight in a call or a
- * return.  The door is unreferenced when door->refs drops to zero: only the
- * creator's own descriptor, if it still has it, is left.  See door(4).
+ * References (for unreferenced notification): every descriptor of the
+ * creator's own file (the one door_create returned, with its dups and
+ * fork copies), and door->refs: every other open file of the door (a
+ * received descriptor, a reopen of /proc/PID/fd/N or of an fattached path,
+ * each with its dups), every fattach mount and every descriptor in flight
+ * in a call or a return.  The door is unreferenced when door->refs is zero
+ * and at most one descriptor of the creator's file is left; the
+ * notification is due when that happens by a reference going away, or by
+ * the creator's descriptors dropping to exactly one.  See door(4).
  */
 #include <linux/slab.h>
 #include <linux/file.h>
@@ -19,6 +22,7 @@
 #include <linux/seq_file.h>
 #include <linux/pid.h>
 #include <linux/sched.h>
+#include <linux/fdtable.h>
 
 #include "door_internal.h"
 
@@ -55,19 +59,52 @@ void door_put(struct door_object *door)
 }
 
 /*
- * Deliver an unreferenced notification if the door asked for one and is
- * now unreferenced.  While calls are active it waits for the last one
- * (door_call_finish).  proc->lock held.
+ * How many descriptors refer to the creator's own file, @closing of them
+ * being closed right now.  file_count() also counts the transient
+ * references of ioctls running on the file in multi-threaded processes;
+ * door_ioctl() counts those in orig_busy.  proc->lock held.
  */
-void door_unref_check(struct door_object *door)
+static long door_orig_handles(struct door_object *door, int closing)
 {
-	if (door->refs || !(door->attributes & (DOOR_UNREF | DOOR_UNREF_MULTI)))
+	if (!door->orig_file)
+		return 0;
+	return file_count(door->orig_file) - closing -
+	       atomic_read(&door->orig_busy);
+}
+
+/*
+ * Unreferenced: nothing but (at most) one descriptor of the creator's own
+ * file is left.  proc->lock held.
+ */
+bool door_unreferenced(struct door_object *door, int closing)
+{
+	return door->refs == 0 && door_orig_handles(door, closing) <= 1;
+}
+
+/*
+ * Something that may leave the door unreferenced happened: a reference
+ * went away (@closing 0), or a descriptor of the creator's file is being
+ * closed (@closing 1: the count must drop to one, not to zero, for that to
+ * be a notification).  Deliver the notification the door asked for; while
+ * calls are active it waits for the last one (door_call_finish).
+ * proc->lock held.
+ */
+void door_unref_check(struct door_object *door, int closing)
+{
+	if (!(door->attributes & (DOOR_UNREF | DOOR_UNREF_MULTI)))
 		return;
-	if (door->flags & (DOOR_F_REVOKED | DOOR_F_UNREF_PENDING))
+	if (door->flags & DOOR_F_REVOKED)
 		return;
 	if ((door->attributes & DOOR_UNREF) && (door->flags & DOOR_F_UNREF_DONE))
 		return;
-	door->flags |= DOOR_F_IS_UNREF;
+	if (!door_unreferenced(door, closing))
+		return;
+	if (closing && door_orig_handles(door, closing) != 1)
+		return;
+	if (door->flags & DOOR_F_UNREF_PENDING) {
+		door->flags |= DOOR_F_UNREF_AGAIN;
+		return;
+	}
 	if (door->active) {
 		door->flags |= DOOR_F_UNREF_DELAYED;
 		return;
@@ -82,7 +119,6 @@ void door_ref_get(struct door_object *door)
 
 	spin_lock(&proc->lock);
 	door->refs++;
-	door->flags &= ~(DOOR_F_IS_UNREF | DOOR_F_UNREF_DELAYED);
 	spin_unlock(&proc->lock);
 }
 
@@ -92,7 +128,7 @@ void door_ref_put(struct door_object *door)
 
 	spin_lock(&proc->lock);
 	door->refs--;
-	door_unref_check(door);
+	door_unref_check(door, 0);
 	spin_unlock(&proc->lock);
 }
 
@@ -199,6 +235,19 @@ static int door_open(struct inode *inode, struct file *file)
 	return 0;
 }
 
+/* Every close() of a descriptor: closing a dup of the creator's file counts. */
+static int door_flush(struct file *file, fl_owner_t id)
+{
+	struct door_object *door = file->private_data;
+	struct door_proc *proc = door->proc;
+
+	spin_lock(&proc->lock);
+	if (file == door->orig_file)
+		door_unref_check(door, 1);
+	spin_unlock(&proc->lock);
+	return 0;
+}
+
 static int door_release(struct inode *inode, struct file *file)
 {
 	struct door_object *door = file->private_data;
@@ -209,7 +258,7 @@ static int door_release(struct inode *inode, struct file *file)
 		door->orig_file = NULL;
 	} else {
 		door->refs--;
-		door_unref_check(door);
+		door_unref_check(door, 0);
 	}
 	spin_unlock(&proc->lock);
 	door_put(door);
@@ -233,8 +282,11 @@ void door_fill_info(struct door_object *door, struct door_ioc_info *info)
 	dead = proc->dead;
 	if (door->flags & DOOR_F_REVOKED)
 		attr |= DOOR_REVOKED;
-	if (door->flags & DOOR_F_IS_UNREF)
+	if (door_unreferenced(door, 0))
 		attr |= DOOR_IS_UNREF;
+	/* A one-shot notification, once delivered, is no longer asked for. */
+	if (door->flags & DOOR_F_UNREF_DONE)
+		attr &= ~DOOR_UNREF;
 	spin_unlock(&proc->lock);
 
 	if (door_proc_is_current(proc))
@@ -279,11 +331,8 @@ static long door_ioc_revoke(struct door_object *door)
 	if (!door_proc_is_current(proc))
 		return -EPERM;
 	spin_lock(&proc->lock);
-	if (door->flags & DOOR_F_REVOKED) {
-		spin_unlock(&proc->lock);
-		return -EBADF;
-	}
-	__door_revoke(door);
+	if (!(door->flags & DOOR_F_REVOKED))
+		__door_revoke(door);
 	spin_unlock(&proc->lock);
 	return 0;
 }
@@ -364,11 +413,9 @@ out:
 	return ret;
 }
 
-static long door_ioctl(struct file *file, unsigned int cmd, unsigned long arg)
+static long door_ioctl_cmd(struct door_object *door, unsigned int cmd,
+			   void __user *uarg)
 {
-	struct door_object *door = file->private_data;
-	void __user *uarg = (void __user *)arg;
-
 	switch (cmd) {
 	case DOOR_IOC_CALL:
 		return door_ioc_call(door, uarg);
@@ -385,6 +432,26 @@ static long door_ioctl(struct file *file, unsigned int cmd, unsigned long arg)
 	}
 }
 
+static long door_ioctl(struct file *file, unsigned int cmd, unsigned long arg)
+{
+	struct door_object *door = file->private_data;
+	bool busy;
+	long ret;
+
+	/*
+	 * In a multi-threaded process fdget() took a reference to the file
+	 * for this ioctl; the creator's file does not count it as a handle.
+	 */
+	busy = file == READ_ONCE(door->orig_file) &&
+	       atomic_read(&current->files->count) > 1;
+	if (busy)
+		atomic_inc(&door->orig_busy);
+	ret = door_ioctl_cmd(door, cmd, (void __user *)arg);
+	if (busy)
+		atomic_dec(&door->orig_busy);
+	return ret;
+}
+
 static void door_show_fdinfo(struct seq_file *m, struct file *file)
 {
 	struct door_object *door = file->private_data;
@@ -399,6 +466,7 @@ static void door_show_fdinfo(struct seq_file *m, struct file *file)
 const struct file_operations door_fops = {
 	.owner = THIS_MODULE,
 	.open = door_open,
+	.flush = door_flush,
 	.release = door_release,
 	.unlocked_ioctl = door_ioctl,
 	.compat_ioctl = compat_ptr_ioctl,
