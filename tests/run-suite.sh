@@ -13,6 +13,9 @@
 # suite itself prints TAP, one result per program.  With NAMEs, only those
 # programs run.
 #
+# A program still running after $DOOR_SUITE_TIMEOUT seconds (default 600)
+# is killed and counted as failed.
+#
 # Exit status: 0 if every program passed or skipped, 1 otherwise.
 
 dir=$(cd "$(dirname "$0")" && pwd)
@@ -72,6 +75,21 @@ for p in $progs; do
 	total=$((total + 1))
 done
 
+LIMIT=${DOOR_SUITE_TIMEOUT:-600}
+
+# Run "$@", killing it after $LIMIT seconds; its exit status is returned.
+# The watchdog keeps no descriptor of ours open (it would hold the pipe).
+run_limited() {
+	"$@" &
+	pid=$!
+	(sleep "$LIMIT"; kill -9 "$pid") >/dev/null 2>&1 </dev/null 3>&- 4>&- &
+	watchdog=$!
+	wait "$pid"
+	rc=$?
+	kill "$watchdog" 2>/dev/null
+	return "$rc"
+}
+
 # Run "$@" with its output indented; the exit status is returned.
 run_indented() {
 	if command -v sed >/dev/null 2>&1; then
@@ -109,9 +127,12 @@ for p in $progs; do
 		continue
 	fi
 	t0=$(date +%s)
-	run_indented "$path"
+	run_indented run_limited "$path"
 	rc=$?
 	t1=$(date +%s)
+	if [ "$rc" -eq 137 ] && [ $((t1 - t0)) -ge "$LIMIT" ]; then
+		echo "# $name: killed after $LIMIT s (DOOR_SUITE_TIMEOUT)"
+	fi
 	echo "# $name: exit $rc after $((t1 - t0)) s"
 	case $rc in
 	0)

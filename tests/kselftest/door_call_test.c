@@ -284,7 +284,7 @@ TEST(call_from_forked_child)
 	pid_t parent = getpid(), pid;
 
 	ASSERT_LE(0, d);
-	pid = fork();
+	pid = fork_child();
 	ASSERT_LE(0, pid);
 	if (pid == 0) {
 		char args[1000], rbuf[1000];

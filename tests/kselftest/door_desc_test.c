@@ -242,7 +242,7 @@ TEST(pass_door_to_other_process)
 	id = door_id(handed_door);
 	giver = door_create(door_giver, NULL, 0);
 	ASSERT_LE(0, giver);
-	pid = fork();
+	pid = fork_child();
 	ASSERT_LE(0, pid);
 	if (pid == 0) {
 		char rbuf[128];
@@ -347,7 +347,7 @@ TEST(emfile_receiver_table_full)
 
 	ASSERT_EQ(0, socketpair(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0, sv));
 	ASSERT_EQ(0, pipe(rd));
-	pid = fork();
+	pid = fork_child();
 	ASSERT_LE(0, pid);
 	if (pid == 0) {
 		struct rlimit rl = { 64, 64 };

@@ -62,7 +62,7 @@ static void signal_mid_call(struct __test_metadata *_metadata, int sig)
 	calls0 = live_calls();
 	d = door_create(block_proc, NULL, 0);
 	ASSERT_LE(0, d);
-	pid = fork();
+	pid = fork_child();
 	ASSERT_LE(0, pid);
 	if (pid == 0) {
 		struct sigaction sa = { .sa_handler = count_sig,
@@ -136,7 +136,7 @@ TEST(eagain_signal_while_waiting_for_thread)
 	d = door_create(block_proc, NULL, 0);
 	ASSERT_LE(0, d);
 	ASSERT_EQ(0, pipe(p));
-	pid = fork();
+	pid = fork_child();
 	ASSERT_LE(0, pid);
 	if (pid == 0) {
 		struct sigaction sa = { .sa_handler = count_sig,
@@ -195,7 +195,7 @@ static pid_t spawn_server(door_server_procedure_t *proc, int *dp, int *inp,
 	if (socketpair(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0, sv) ||
 	    pipe2(in, O_CLOEXEC))
 		return -1;
-	pid = fork();
+	pid = fork_child();
 	if (pid < 0)
 		return -1;
 	if (pid == 0) {
@@ -325,7 +325,7 @@ TEST(fork_child_calls_parent_and_serves_own)
 
 	ASSERT_LE(0, d);
 	ASSERT_EQ(0, door_call(d, NULL));	/* server threads exist */
-	pid = fork();
+	pid = fork_child();
 	ASSERT_LE(0, pid);
 	if (pid == 0) {
 		uint64_t v = 99, r = 0;
@@ -373,7 +373,7 @@ TEST(no_live_doors_left)
 	ASSERT_LE(0, doors0);
 	ASSERT_LE(0, calls0);
 	for (int i = 0; i < 3; i++) {
-		pid[i] = fork();
+		pid[i] = fork_child();
 		ASSERT_LE(0, pid[i]);
 		if (pid[i] == 0) {
 			int ds[5];

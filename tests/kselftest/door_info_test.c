@@ -41,7 +41,7 @@ TEST(fields_in_forked_child)
 	ASSERT_LE(0, d);
 	ASSERT_EQ(0, door_info(d, &mine));
 	ASSERT_EQ(0, pipe(p));
-	pid = fork();
+	pid = fork_child();
 	ASSERT_LE(0, pid);
 	if (pid == 0) {
 		door_info_t di;
@@ -203,7 +203,7 @@ TEST(is_unref_follows_descriptor_count)
 	EXPECT_TRUE(HAS(door_attrs(d), DOOR_IS_UNREF));
 
 	ASSERT_EQ(0, pipe(p));
-	pid = fork();
+	pid = fork_child();
 	ASSERT_LE(0, pid);
 	if (pid == 0) {
 		close(p[1]);

@@ -80,7 +80,7 @@ TEST(setparam_eperm_from_non_creator)
 
 	ASSERT_LE(0, d);
 	ASSERT_EQ(0, door_setparam(d, DOOR_PARAM_DATA_MAX, 1234));
-	pid = fork();
+	pid = fork_child();
 	ASSERT_LE(0, pid);
 	if (pid == 0) {
 		size_t v = 0;

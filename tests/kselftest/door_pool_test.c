@@ -355,7 +355,7 @@ TEST(bind_to_other_process_door)
 	pid_t pid;
 
 	ASSERT_LE(0, d);
-	pid = fork();
+	pid = fork_child();
 	ASSERT_LE(0, pid);
 	if (pid == 0) {
 		errno = 0;

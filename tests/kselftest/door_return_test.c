@@ -271,7 +271,7 @@ TEST(results_dropped_when_client_gone)
 	d = door_create(gone_proc, NULL, DOOR_NO_CANCEL);
 	ASSERT_LE(0, d);
 
-	pid = fork();
+	pid = fork_child();
 	ASSERT_LE(0, pid);
 	if (pid == 0) {
 		char buf[64];

@@ -61,7 +61,7 @@ TEST(revoke_eperm_from_non_creator)
 	pid_t pid;
 
 	ASSERT_LE(0, d);
-	pid = fork();
+	pid = fork_child();
 	ASSERT_LE(0, pid);
 	if (pid == 0) {
 		uint64_t cr = 0;
@@ -94,7 +94,7 @@ TEST(revoke_seen_by_other_process)
 	ASSERT_LE(0, d2);
 	ASSERT_EQ(0, pipe(go));
 	ASSERT_EQ(0, pipe(res));
-	pid = fork();
+	pid = fork_child();
 	ASSERT_LE(0, pid);
 	if (pid == 0) {
 		uint64_t r;

@@ -132,7 +132,7 @@ TEST_F_TIMEOUT(stress, many_clients_one_server, 900)
 	d = door_create(mix_proc, NULL, 0);
 	ASSERT_LE(0, d);
 	for (int p = 0; p < NPROC; p++) {
-		pid[p] = fork();
+		pid[p] = fork_child();
 		ASSERT_LE(0, pid[p]);
 		if (pid[p] == 0)
 			client_process(d, p);
@@ -249,7 +249,7 @@ TEST_F_TIMEOUT(stress, server_killed_with_calls_in_flight, 300)
 	ASSERT_EQ(0, socketpair(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0, sv));
 	ASSERT_EQ(0, pipe2(in, O_CLOEXEC));
 	ASSERT_EQ(0, pipe2(prog, O_CLOEXEC));
-	server = fork();
+	server = fork_child();
 	ASSERT_LE(0, server);
 	if (server == 0) {
 		int sd;
@@ -269,7 +269,7 @@ TEST_F_TIMEOUT(stress, server_killed_with_calls_in_flight, 300)
 	ASSERT_LE(0, d);
 
 	for (int p = 0; p < NPROC; p++) {
-		pid[p] = fork();
+		pid[p] = fork_child();
 		ASSERT_LE(0, pid[p]);
 		if (pid[p] == 0) {
 			close(prog[0]);

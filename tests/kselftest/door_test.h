@@ -37,6 +37,7 @@
 #include <sys/eventfd.h>
 #include <sys/ioctl.h>
 #include <sys/mman.h>
+#include <sys/prctl.h>
 #include <sys/resource.h>
 #include <sys/socket.h>
 #include <sys/stat.h>
@@ -147,6 +148,24 @@ static inline int wait_child(pid_t pid, unsigned int secs)
 		return -1;
 	}
 	return status;
+}
+
+/*
+ * fork() for tests: the child is SIGKILLed if the test process dies (an
+ * ASSERT aborting it, the harness timeout), so no child outlives its test
+ * holding doors.  Use from the test's main thread.
+ */
+static inline pid_t fork_child(void)
+{
+	pid_t parent = getpid();
+	pid_t pid = fork();
+
+	if (pid == 0) {
+		prctl(PR_SET_PDEATHSIG, SIGKILL);
+		if (getppid() != parent)
+			_exit(99);	/* the parent is already gone */
+	}
+	return pid;
 }
 
 /* The exit code of a child that exited normally, else -1 (and a message). */

@@ -126,7 +126,7 @@ TEST(ucred_of_child_with_changed_ids)
 	if (geteuid() != 0)
 		SKIP(return, "needs root to change ids");
 	ASSERT_LE(0, d);
-	pid = fork();
+	pid = fork_child();
 	ASSERT_LE(0, pid);
 	if (pid == 0) {
 		CHILD_CHECK(10, setgroups(ARRAY_SIZE(groups), groups) == 0);
@@ -185,7 +185,7 @@ TEST(ucred_is_immediate_caller)
 	outer = door_create(relay_proc, NULL, 0);
 	ASSERT_LE(0, inner);
 	ASSERT_LE(0, outer);
-	pid = fork();
+	pid = fork_child();
 	ASSERT_LE(0, pid);
 	if (pid == 0) {
 		int r = -1;
@@ -252,7 +252,7 @@ TEST(ucred_get_of_self_and_child)
 	if (geteuid() != 0)
 		SKIP(return, "needs root to change ids");
 	ASSERT_EQ(0, pipe(p));
-	pid = fork();
+	pid = fork_child();
 	ASSERT_LE(0, pid);
 	if (pid == 0) {
 		close(p[0]);

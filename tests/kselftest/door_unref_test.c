@@ -83,7 +83,7 @@ TEST(unref_when_child_exits)
 	ASSERT_LE(0, d);
 	ASSERT_EQ(0, door_call(d, NULL));
 	ASSERT_EQ(0, pipe(p));
-	pid = fork();
+	pid = fork_child();
 	ASSERT_LE(0, pid);
 	if (pid == 0) {
 		close(p[1]);
