@@ -4,8 +4,10 @@
  *
  * Solaris attaches a door to a file name with a mount of namefs over it;
  * door.ko does the same with doorfs (see door_ioctl.h): fattach is
- *	mount("doorfs", path, "doorfs", MS_NOSUID|MS_NODEV|MS_NOEXEC, "fd=N")
- * and fdetach is umount(path).  The Solaris checks are made here:
+ *	mount("doorfs", path, "doorfs", MS_NOSUID|MS_NODEV|MS_NOEXEC,
+ *	      "fd=N,mode=M,uid=U,gid=G")
+ * (mode and owner of the covered file, so the attached file shows them as
+ * Solaris' namefs does) and fdetach is umount(path).  The Solaris checks are made here:
  *	fattach: EBADF bad fd; EINVAL not a door; EBUSY something is attached
  *	already; EPERM the caller neither owns path nor is privileged; EACCES
  *	the owner lacks write permission on path.
@@ -42,7 +44,7 @@ DOOR_API int fattach(int fildes, const char *path)
 {
 	struct statfs sfs;
 	struct stat st;
-	char opts[32];
+	char opts[96];
 
 	if (fstatfs(fildes, &sfs) < 0)
 		return -1;			/* EBADF */
@@ -69,7 +71,11 @@ DOOR_API int fattach(int fildes, const char *path)
 		errno = EACCES;
 		return -1;
 	}
-	snprintf(opts, sizeof(opts), "fd=%d", fildes);
+	/* The attached file shows the mode and owner of the one it covers,
+	 * as with Solaris' namefs. */
+	snprintf(opts, sizeof(opts), "fd=%d,mode=%o,uid=%u,gid=%u", fildes,
+		 (unsigned int)(st.st_mode & 0777), (unsigned int)st.st_uid,
+		 (unsigned int)st.st_gid);
 	return mount(DOORFS_TYPE, path, DOORFS_TYPE,
 		     MS_NOSUID | MS_NODEV | MS_NOEXEC, opts);
 }

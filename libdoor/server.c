@@ -73,6 +73,7 @@
 #include <dlfcn.h>
 #include <errno.h>
 #include <pthread.h>
+#include <sched.h>
 #include <setjmp.h>
 #include <signal.h>
 #include <stdint.h>
@@ -650,6 +651,12 @@ static void default_server_func(door_info_t *dip)
 	(void)pthread_attr_setdetachstate(&attr, PTHREAD_CREATE_DETACHED);
 	(void)pthread_create(&t, &attr, default_server_thread, NULL);
 	pthread_attr_destroy(&attr);
+	/*
+	 * As illumos does: give the new thread a chance to reach the pool
+	 * before this one goes on (fewer needless depletion callbacks when
+	 * the next call comes in right away).
+	 */
+	sched_yield();
 }
 
 /*

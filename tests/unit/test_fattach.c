@@ -59,15 +59,20 @@ static int teardown(void **state)
 /* The owner attaches: a doorfs mount naming the descriptor. */
 static void attach_mounts_doorfs(void **state)
 {
-	char data[32];
+	struct stat st;
+	char data[96];
 
 	(void)state;
+	assert_int_equal(chmod(path, 0640), 0);
+	assert_int_equal(stat(path, &st), 0);
 	assert_int_equal(fattach(door, path), 0);
 	assert_int_equal(fk.nmount, 1);
 	assert_string_equal(fk.mount_src, "doorfs");
 	assert_string_equal(fk.mount_type, "doorfs");
 	assert_string_equal(fk.mount_target, path);
-	snprintf(data, sizeof(data), "fd=%d", door);
+	/* The attached file shows the covered file's mode and owner. */
+	snprintf(data, sizeof(data), "fd=%d,mode=640,uid=%u,gid=%u", door,
+		 (unsigned int)st.st_uid, (unsigned int)st.st_gid);
 	assert_string_equal(fk.mount_data, data);
 	assert_int_equal(fk.mount_flags, MS_NOSUID | MS_NODEV | MS_NOEXEC);
 
