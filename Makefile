@@ -7,6 +7,8 @@
 #   make demo         boot the VM and run the demo
 #   make vm CMD='..'  boot the VM with the module loaded and run a command
 #   make bench        benchmark door_call against Linux IPC in the VM
+#   make lint         checkpatch --strict, sparse, W=1 and -Werror builds, man lint
+#   make check-debug  the VM suite on a KASAN + lockdep + kmemleak 6.12 kernel
 #
 # KVER selects the Debian kernel the VM boots and the module is built for:
 # 6.1 (default, linux-image-cloud-amd64) or 6.12.
@@ -23,7 +25,8 @@ VM_KDIR = $(shell tools/kdir.sh $(KVER))
 
 CC ?= gcc
 
-.PHONY: all module lib tests examples clean check demo vm unit vmtests deps bench
+.PHONY: all module lib tests examples clean check demo vm unit vmtests deps bench \
+	lint check-debug
 
 all: module lib tests examples
 
@@ -63,6 +66,15 @@ demo: deps
 vm: deps
 	$(MAKE) all KDIR=$(VM_KDIR)
 	tools/vm-run.sh --kver $(KVER) -- "$(CMD)"
+
+lint: deps
+	tools/lint.sh $(VM_KDIR)
+
+# The debug kernel is built once (about 12 minutes on 2 cores) and cached.
+check-debug: deps
+	$(MAKE) all KDIR=$$(tools/build-debug-kernel.sh)/build
+	VM_RUN_ARGS="--kernel $$(tools/build-debug-kernel.sh)/bzImage --timeout 5400" \
+		tools/check.sh 6.12
 
 bench: deps
 	$(MAKE) all KDIR=$(VM_KDIR)
