@@ -41,8 +41,14 @@ static void check(int ok, const char *what)
 
 /* ---- server thread creation (as in door_server_create(3C)) ----------- */
 
+/*
+ * lock/cv publish the private door to its threads (main holds lock across
+ * door_create, during which the creation function runs); count_lock
+ * guards the creation counters.
+ */
 static pthread_mutex_t lock = PTHREAD_MUTEX_INITIALIZER;
 static pthread_cond_t cv = PTHREAD_COND_INITIALIZER;
+static pthread_mutex_t count_lock = PTHREAD_MUTEX_INITIALIZER;
 static int create_calls;		/* with NULL */
 static int private_calls;		/* with a door_info_t */
 static int private_door = -1;		/* published after door_create */
@@ -78,12 +84,12 @@ static void my_create(door_info_t *dip)
 	pthread_attr_t attr;
 	pthread_t tid;
 
-	(void)pthread_mutex_lock(&lock);
+	(void)pthread_mutex_lock(&count_lock);
 	if (dip == NULL)
 		create_calls++;
 	else
 		private_calls++;
-	(void)pthread_mutex_unlock(&lock);
+	(void)pthread_mutex_unlock(&count_lock);
 
 	(void)pthread_attr_init(&attr);
 	(void)pthread_attr_setscope(&attr, PTHREAD_SCOPE_SYSTEM);
