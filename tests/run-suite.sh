@@ -48,7 +48,9 @@ list() {
 		echo "test:$dir/$t"
 	done
 	for f in "$dir"/*; do
-		[ -f "$f" ] && [ -x "$f" ] || continue
+		if [ ! -f "$f" ] || [ ! -x "$f" ]; then
+			continue
+		fi
 		t=$(basename "$f")
 		case $t in
 		*.sh) continue ;;
@@ -79,6 +81,7 @@ LIMIT=${DOOR_SUITE_TIMEOUT:-600}
 
 # Run "$@", killing it after $LIMIT seconds; its exit status is returned.
 # The watchdog keeps no descriptor of ours open (it would hold the pipe).
+# shellcheck disable=SC2317  # called through run_indented
 run_limited() {
 	"$@" &
 	pid=$!
