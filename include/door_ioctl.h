@@ -121,13 +121,16 @@ struct door_ioc_call {
  *      buf/buf_size is where the next invocation's arguments are written;
  *      arguments and descriptors that do not fit go into a fresh mapping in
  *      the server, reported with DOOR_INV_MAPPED (the library unmaps it).
- *      pool is 0 for the process pool, or a door id for a private pool
- *      (the thread must have been bound with DOOR_IOC_BIND).
+ *      The thread waits in the pool of the private door it is bound to
+ *      (DOOR_IOC_BIND), else in the process pool.
  * Out: the next invocation.  The ioctl returns 0 with an invocation, or
- *      -1 with errno: EINTR/ERESTARTSYS while idle (results, if any, were
- *      delivered before waiting; repeating the call is safe), E2BIG, EFAULT
- *      or EMFILE if the results could not be taken (the thread stays bound
- *      to its caller).
+ *      -1 with errno: EINTR when a signal arrived while idle, or when the
+ *      results were delivered but closing descriptors left work to finish
+ *      in user context (in both cases repeating the call is safe: results
+ *      are never delivered twice); E2BIG, EFAULT, EINVAL or EBADF if the
+ *      results could not be taken (the thread stays bound to its caller);
+ *      EBADF once the process's doors are gone.  A receiver whose
+ *      descriptor table is full gets EMFILE from its own door_call.
  */
 struct door_ioc_return {
 	/* results of the invocation being finished */

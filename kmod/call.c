@@ -21,6 +21,7 @@
 #include <linux/cred.h>
 #include <linux/pid.h>
 #include <linux/uaccess.h>
+#include <linux/task_work.h>
 
 #include "door_internal.h"
 
@@ -546,6 +547,14 @@ long door_ioc_return(struct door_proc *proc, void __user *arg)
 		ret = door_return_results(thr, &req);
 		if (ret)
 			return ret;
+		/*
+		 * Closing descriptors (DOOR_RELEASE, dropped results) left
+		 * their final fput to run on the way back to user space; do
+		 * not hold it back while waiting, possibly for long.  The
+		 * results are delivered: the library simply calls again.
+		 */
+		if (task_work_pending(current))
+			return -EINTR;
 	}
 
 	for (;;) {
