@@ -139,6 +139,16 @@ done | awk '{ for (i = 1; i <= NF; i++) if ($i ~ /^\//) print $i }' |
 	cp -L "$lib" ".$lib"
 done
 
+# glibc dlopen()s the unwinder for pthread_cancel() and pthread_exit(); ldd
+# does not list it, so add it where the C library lives.
+libc=$(find door -type f | while read -r f; do
+	is_elf "$f" && LD_LIBRARY_PATH="$ROOT/door/lib" ldd "$f" 2>/dev/null
+done | awk '$1 == "libc.so.6" { print $3; exit }')
+if [ -n "$libc" ] && [ -e "$(dirname "$libc")/libgcc_s.so.1" ]; then
+	mkdir -p ".$(dirname "$libc")"
+	cp -L "$(dirname "$libc")/libgcc_s.so.1" ".$(dirname "$libc")/"
+fi
+
 # --- /init -----------------------------------------------------------------
 cat >init <<'EOF'
 #!/bin/sh
