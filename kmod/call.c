@@ -125,40 +125,80 @@ void door_unref_queue(struct door_object *door)
 	wake_up_interruptible(&thr->wq);
 }
 
+/* What a thread kept of the invocation it served, taken off the thread. */
+struct door_served {
+	struct door_object *door;
+	const struct cred *cred;
+	struct pid *tgid;
+	bool unref;
+};
+
 /*
- * Drop what a thread kept of the invocation it served.  Called by itself,
- * or when the thread is freed.
+ * Take the served invocation off @thr, so that the thread can be handed the
+ * next one before the references are dropped (door_served_drop).  Called
+ * by the thread itself, or when it is freed; never while it is idle.
  */
-void door_thread_release_serving(struct door_thread *thr)
+static void door_thread_detach(struct door_thread *thr,
+			       struct door_served *old)
 {
 	if (thr->task == current)
 		door_sched_restore(thr);
 	door_payload_free(&thr->args);
-	if (thr->unref) {
-		struct door_object *door = thr->serving;
+	old->door = thr->serving;
+	old->cred = thr->caller_cred;
+	old->tgid = thr->caller_tgid;
+	old->unref = thr->unref;
+	thr->serving = NULL;
+	thr->caller_cred = NULL;
+	thr->caller_tgid = NULL;
+	thr->unref = false;
+}
 
-		spin_lock(&thr->proc->lock);
+static void door_served_drop(struct door_served *old)
+{
+	struct door_object *door = old->door;
+
+	if (old->unref) {
+		struct door_proc *proc = door->proc;
+
+		spin_lock(&proc->lock);
 		door->flags &= ~DOOR_F_UNREF_PENDING;
 		/* DOOR_UNREF_MULTI: it became unreferenced again meanwhile. */
 		if (door->flags & DOOR_F_UNREF_AGAIN) {
 			door->flags &= ~DOOR_F_UNREF_AGAIN;
 			door_unref_check(door, 0);
 		}
-		spin_unlock(&thr->proc->lock);
-		thr->unref = false;
+		spin_unlock(&proc->lock);
 	}
-	if (thr->serving) {
-		door_put(thr->serving);
-		thr->serving = NULL;
-	}
-	if (thr->caller_cred) {
-		put_cred(thr->caller_cred);
-		thr->caller_cred = NULL;
-	}
-	if (thr->caller_tgid) {
-		put_pid(thr->caller_tgid);
-		thr->caller_tgid = NULL;
-	}
+	if (door)
+		door_put(door);
+	if (old->cred)
+		put_cred(old->cred);
+	put_pid(old->tgid);
+}
+
+/* Drop what a thread kept of the invocation it served. */
+void door_thread_release_serving(struct door_thread *thr)
+{
+	struct door_served old;
+
+	door_thread_detach(thr, &old);
+	door_served_drop(&old);
+}
+
+/* The pool @thr waits in.  Called by the thread itself. */
+static struct door_pool *door_thread_pool(struct door_thread *thr)
+{
+	return thr->bound ? thr->bound->pool : &thr->proc->pool;
+}
+
+/* Put @thr in @pool's idle list.  proc->lock held. */
+static void door_thread_idle(struct door_thread *thr, struct door_pool *pool)
+{
+	list_add(&thr->pool_node, &pool->idle);
+	thr->idle = true;
+	thr->pool = pool;
+	pool->nidle++;
 }
 
 static bool door_call_done(struct door_call *call)
@@ -364,27 +404,35 @@ static int door_return_results(struct door_thread *thr,
 			       struct door_ioc_return *req)
 {
 	struct door_proc *proc = thr->proc;
+	struct door_served old;
 	struct door_payload res;
 	struct door_call *call;
 	int ret;
 
-	if (thr->unref) {
-		/* Nobody waits for the results of a notification. */
-		door_thread_release_serving(thr);
-		return 0;
+	memset(&res, 0, sizeof(res));
+	/* Nobody waits for the results of a notification. */
+	if (!thr->unref) {
+		if (req->desc_num > DOOR_MAX_DESC)
+			return -E2BIG;
+		if (thr->no_results && (req->data_size || req->desc_num))
+			return -E2BIG;
+		if (req->data_size > door_max_data)
+			return -E2BIG;
+		ret = door_payload_get(&res, req->data_ptr, req->data_size,
+				       req->desc_ptr, req->desc_num);
+		if (ret)
+			return ret;
+		door_payload_release_fds(&res);
 	}
-	if (req->desc_num > DOOR_MAX_DESC)
-		return -E2BIG;
-	if (thr->no_results && (req->data_size || req->desc_num))
-		return -E2BIG;
-	if (req->data_size > door_max_data)
-		return -E2BIG;
-	ret = door_payload_get(&res, req->data_ptr, req->data_size,
-			       req->desc_ptr, req->desc_num);
-	if (ret)
-		return ret;
-	door_payload_release_fds(&res);
+	door_thread_detach(thr, &old);
 
+	/*
+	 * Hand the results over and, in the same step, become idle again:
+	 * a caller woken here that calls again at once finds this thread
+	 * free, as after Solaris' shuttle switch.  Not when the caller has
+	 * gone (dropping its results closes files, which must finish in user
+	 * context first) or work is pending on the way back to user space.
+	 */
 	spin_lock(&proc->lock);
 	call = thr->call;
 	if (call) {
@@ -392,10 +440,13 @@ static int door_return_results(struct door_thread *thr,
 		memset(&res, 0, sizeof(res));
 		door_call_finish(call, 0);
 	}
+	if ((call || old.unref) && !proc->dead && !task_work_pending(current))
+		door_thread_idle(thr, door_thread_pool(thr));
 	spin_unlock(&proc->lock);
+
 	/* The caller went away: its results are dropped. */
 	door_payload_free(&res);
-	door_thread_release_serving(thr);
+	door_served_drop(&old);
 	return 0;
 }
 
@@ -407,7 +458,7 @@ static int door_return_results(struct door_thread *thr,
 static int door_return_wait(struct door_thread *thr)
 {
 	struct door_proc *proc = thr->proc;
-	struct door_pool *pool = thr->bound ? thr->bound->pool : &proc->pool;
+	struct door_pool *pool = door_thread_pool(thr);
 	struct door_call *call;
 	int ret = 0;
 
@@ -437,12 +488,8 @@ static int door_return_wait(struct door_thread *thr)
 		}
 		if (ret)
 			break;
-		if (!thr->idle) {
-			list_add(&thr->pool_node, &pool->idle);
-			thr->idle = true;
-			thr->pool = pool;
-			pool->nidle++;
-		}
+		if (!thr->idle)
+			door_thread_idle(thr, pool);
 		spin_unlock(&proc->lock);
 		ret = wait_event_interruptible(thr->wq,
 					       READ_ONCE(thr->serving) ||
@@ -552,9 +599,20 @@ long door_ioc_return(struct door_proc *proc, void __user *arg)
 		 * their final fput to run on the way back to user space; do
 		 * not hold it back while waiting, possibly for long.  The
 		 * results are delivered: the library simply calls again.
+		 * If a call was handed over meanwhile, take it: the work runs
+		 * on the way out with it.
 		 */
-		if (task_work_pending(current))
-			return -EINTR;
+		if (task_work_pending(current)) {
+			spin_lock(&proc->lock);
+			if (!thr->serving && thr->idle) {
+				list_del_init(&thr->pool_node);
+				thr->idle = false;
+				thr->pool->nidle--;
+			}
+			spin_unlock(&proc->lock);
+			if (!READ_ONCE(thr->serving))
+				return -EINTR;
+		}
 	}
 
 	for (;;) {
