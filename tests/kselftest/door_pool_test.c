@@ -157,32 +157,6 @@ TEST(created_once_with_null_for_first_door)
 	EXPECT_EQ(1, atomic_load(&n_priv));
 }
 
-/*
- * With one thread in the pool, a call takes the last free thread: the
- * creation function runs (NULL) before the procedure.  Sequential calls
- * then find a free thread and do not keep creating threads.
- */
-TEST(depletion_runs_creation_function_first)
-{
-	struct entry_report rep;
-	int d;
-
-	door_server_create(counting_create);
-	d = door_create(report_proc, NULL, 0);
-	ASSERT_LE(0, d);
-	ASSERT_EQ(1, atomic_load(&n_null));
-	ASSERT_EQ(0, call_report(d, &rep)) TH_LOG("%s", strerror(errno));
-	EXPECT_EQ(2, rep.n_null) TH_LOG("creation function did not run before "
-				       "the procedure on depletion");
-	for (int i = 0; i < 50; i++) {
-		ASSERT_EQ(0, call_report(d, &rep));
-	}
-	EXPECT_GE(3, atomic_load(&n_null))
-		TH_LOG("%d creation calls for 51 sequential calls",
-		       atomic_load(&n_null));
-	EXPECT_EQ(0, atomic_load(&n_priv));
-}
-
 struct client {
 	int d, ret, err;
 	struct entry_report rep;
@@ -197,6 +171,58 @@ static void *client_thread(void *p)
 	c->err = errno;
 	hang_guard(0);
 	return NULL;
+}
+
+/*
+ * With one thread in the pool, a call takes the last free thread: the
+ * creation function runs (NULL) before the procedure.  Once the pool has a
+ * second free thread, sequential calls always find a free thread and do not
+ * create more.  (How soon a new thread reaches door_return is up to the
+ * scheduler, so the test first makes sure two threads are in the pool:
+ * while one is held in the procedure another call must be served by a
+ * second thread; it waits for one, it never fails.)
+ */
+TEST(depletion_runs_creation_function_first)
+{
+	struct client c;
+	struct entry_report rep;
+	pthread_t th;
+	int d, before;
+
+	ev_in = ev_new();
+	ev_go = ev_new();
+	ASSERT_LE(0, ev_in);
+	ASSERT_LE(0, ev_go);
+	door_server_create(counting_create);
+	d = door_create(report_proc, NULL, 0);
+	ASSERT_LE(0, d);
+	ASSERT_EQ(1, atomic_load(&n_null));
+	ASSERT_EQ(0, call_report(d, &rep)) TH_LOG("%s", strerror(errno));
+	EXPECT_EQ(2, rep.n_null) TH_LOG("creation function did not run before "
+				       "the procedure on depletion");
+
+	atomic_store(&blocking, 1);
+	c = (struct client){ .d = d };
+	ASSERT_EQ(0, pthread_create(&th, NULL, client_thread, &c));
+	ASSERT_EQ(0, ev_wait_ms(ev_in, 20000)) TH_LOG("held call not served");
+	atomic_store(&blocking, 0);
+	hang_guard(20);
+	ASSERT_EQ(0, call_report(d, &rep)) TH_LOG("%s", strerror(errno));
+	hang_guard(0);
+	ASSERT_EQ(0, ev_post(ev_go));
+	ASSERT_EQ(0, pthread_join(th, NULL));
+	EXPECT_EQ(0, c.ret) TH_LOG("%s", strerror(c.err));
+	EXPECT_GE(4, atomic_load(&n_null));
+
+	/* Two threads are free now: no sequential call depletes the pool. */
+	before = atomic_load(&n_null);
+	for (int i = 0; i < 50; i++) {
+		ASSERT_EQ(0, call_report(d, &rep));
+	}
+	EXPECT_EQ(before, atomic_load(&n_null))
+		TH_LOG("%d creation calls during 50 sequential calls",
+		       atomic_load(&n_null) - before);
+	EXPECT_EQ(0, atomic_load(&n_priv));
 }
 
 /*
