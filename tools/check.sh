@@ -13,9 +13,10 @@
 # 2. The kselftest suite in the VM:
 #      tools/vm-run.sh --kver KVER --results build/vm-results.txt \
 #          -- /door/tests/run-suite.sh
-#    Counted from the top-level TAP lines of the console: "ok N ..." passes,
-#    "not ok N ..." failures, "... # SKIP ..." skipped; indented lines and
-#    "#" lines (the harness' own comments, nested output) are not counted.
+#    Counted from the console's TAP: each kselftest case ("# ok N name",
+#    "# not ok N name", "# SKIP"), and the top-level "ok N"/"not ok N" line
+#    of a program that prints no cases of its own; a program that failed
+#    with all its cases passed (a crash) is one more failure.
 #    A VM failure (no exit status from the guest, the guest's watchdog
 #    stopping the suite, a kernel splat, or a non-zero exit status with no
 #    failed test counted) is one more failure.
@@ -85,10 +86,32 @@ fi
 vm_rc=${PIPESTATUS[0]}
 tr -d '\r' <"$WORK/vm.log" >"$WORK/vm.txt"
 
+# Each kselftest binary prints its test cases as nested TAP ("# ok N name",
+# "# not ok N name") and run-suite.sh one top-level line per program.  The
+# test cases are counted; a program with no nested cases (e.g. the
+# Solaris-compat examples) counts by its top-level line; a program that
+# failed although all its cases passed (a crash) counts one more failure.
 read -r v_pass v_fail v_skip < <(awk '
-	/^ok [0-9]+ / && /# [Ss][Kk][Ii][Pp]/ { s++; next }
-	/^ok [0-9]+ /                         { p++; next }
-	/^not ok [0-9]+ /                     { f++ }
+	/^# (not )?ok [0-9]+ / {
+		n++
+		if ($0 ~ /# [Ss][Kk][Ii][Pp]/) s++
+		else if ($2 == "ok") p++
+		else { f++; nf++ }
+		next
+	}
+	/^(not )?ok [0-9]+ / {
+		skip = ($0 ~ /# [Ss][Kk][Ii][Pp]/)
+		ok = ($1 == "ok")
+		if (n == 0) {
+			if (skip) s++
+			else if (ok) p++
+			else f++
+		} else if (!ok && nf == 0) {
+			f++
+		}
+		n = 0
+		nf = 0
+	}
 	END { print p + 0, f + 0, s + 0 }' "$WORK/vm.txt")
 
 why=
