@@ -9,6 +9,10 @@
 #   make bench        benchmark door_call against Linux IPC in the VM
 #   make lint         checkpatch --strict, sparse, W=1 and -Werror builds, man lint
 #   make check-debug  the VM suite on a KASAN + lockdep + kmemleak 6.12 kernel
+#   make stress       long stress and fault run in the VM (make check runs a short one)
+#   make fuzz         ioctl fuzzer on the debug kernel (FUZZ_SECONDS, default 600)
+#   make install      libdoor, headers, libdoor.pc, man pages (PREFIX, DESTDIR)
+#   make modules_install / dkms: see README
 #
 # KVER selects the Debian kernel the VM boots and the module is built for:
 # 6.1 (default, linux-image-cloud-amd64) or 6.12.
@@ -26,7 +30,7 @@ VM_KDIR = $(shell tools/kdir.sh $(KVER))
 CC ?= gcc
 
 .PHONY: all module lib tests examples clean check demo vm unit vmtests deps bench \
-	lint check-debug
+	lint check-debug stress fuzz install uninstall modules_install
 
 all: module lib tests examples
 
@@ -55,9 +59,14 @@ vmtests: deps
 	$(MAKE) all KDIR=$(VM_KDIR)
 	tools/vm-run.sh --kver $(KVER) --results $(BUILD)/vm-results.txt -- /door/tests/run-suite.sh
 
-check: deps
+# make check: both kernels and lint; make check KVER=6.1 (or 6.12): one kernel.
+CHECK_KVERS = $(if $(filter command line environment,$(origin KVER)),$(KVER),6.1 6.12)
+
+check:
+	for k in $(CHECK_KVERS); do tools/deps.sh $$k || exit 1; done
 	$(MAKE) all KDIR=$(VM_KDIR)
-	tools/check.sh $(KVER)
+	CHECK_LINT=$(if $(filter command line environment,$(origin KVER)),0,1) \
+		tools/check.sh $(CHECK_KVERS)
 
 demo: deps
 	$(MAKE) all KDIR=$(VM_KDIR)
@@ -72,9 +81,27 @@ lint: deps
 
 # The debug kernel is built once (about 12 minutes on 2 cores) and cached.
 check-debug: deps
-	$(MAKE) all KDIR=$$(tools/build-debug-kernel.sh)/build
-	VM_RUN_ARGS="--kernel $$(tools/build-debug-kernel.sh)/bzImage --timeout 5400" \
-		tools/check.sh 6.12
+	$(MAKE) all KDIR=$(VM_KDIR)
+	CHECK_LINT=0 tools/check.sh debug
+
+stress: deps
+	$(MAKE) all KDIR=$(VM_KDIR)
+	tools/stress.sh $(KVER)
+
+FUZZ_SECONDS ?= 600
+fuzz: deps
+	$(MAKE) all KDIR=$(VM_KDIR)
+	tools/fuzz.sh $(FUZZ_SECONDS)
+
+PREFIX ?= /usr/local
+install: lib
+	tools/install.sh "$(DESTDIR)" "$(PREFIX)"
+
+uninstall:
+	tools/install.sh --uninstall "$(DESTDIR)" "$(PREFIX)"
+
+modules_install: module
+	$(MAKE) -C $(KDIR) M=$(TOP) modules_install
 
 bench: deps
 	$(MAKE) all KDIR=$(VM_KDIR)

@@ -3,7 +3,7 @@
 #
 # Body of `make check` (the Makefile has built everything before).
 #
-#   tools/check.sh [KVER]      KVER = 6.1 (default) or 6.12
+#   tools/check.sh [KVER...]   KVER = 6.1, 6.12 or debug (default: 6.1 6.12)
 #
 # 1. Host unit tests: `make -C tests unit` (cmocka).  Counted from cmocka's
 #    summaries "[  PASSED  ] N test(s).", "[  FAILED  ] N test(s), ...",
@@ -27,7 +27,11 @@
 # exit status is 0 only if nothing failed.
 set -uo pipefail
 
-KVER=${1:-6.1}
+if [ $# -gt 0 ]; then
+	KVERS=("$@")
+else
+	KVERS=(6.1 6.12)
+fi
 TOP=$(cd "$(dirname "$0")/.." && pwd)
 BUILD=$TOP/build
 MAKE=${MAKE:-make}
@@ -75,66 +79,101 @@ passed=$((passed + u_pass))
 failed=$((failed + u_fail))
 skipped=$((skipped + u_skip))
 
-# --- 2. kselftest suite in the VM ----------------------------------------
-echo "check: VM suite (tools/vm-run.sh --kver $KVER -- /door/tests/run-suite.sh)"
-vm_args=()
-if [ -n "${VM_RUN_ARGS:-}" ]; then
-	read -r -a vm_args <<<"$VM_RUN_ARGS"
-fi
-"$TOP/tools/vm-run.sh" --kver "$KVER" --results "$BUILD/vm-results.txt" "${vm_args[@]}" \
-	-- /door/tests/run-suite.sh </dev/null 2>&1 | tee "$WORK/vm.log"
-vm_rc=${PIPESTATUS[0]}
-tr -d '\r' <"$WORK/vm.log" >"$WORK/vm.txt"
+# --- 2. kselftest suite in the VM, once per kernel ---------------------------
+# "debug" is the KASAN + lockdep + kmemleak 6.12 kernel of
+# tools/build-debug-kernel.sh; 6.1 and 6.12 are Debian's cloud kernels.
+vm_suite() {
+	local KVER=$1 kdir
+	local -a vm_args=()
 
-# Each kselftest binary prints its test cases as nested TAP ("# ok N name",
-# "# not ok N name") and run-suite.sh one top-level line per program.  The
-# test cases are counted; a program with no nested cases (e.g. the
-# Solaris-compat examples) counts by its top-level line; a program that
-# failed although all its cases passed (a crash) counts one more failure.
-read -r v_pass v_fail v_skip < <(awk '
-	/^# (not )?ok [0-9]+ / {
-		n++
-		if ($0 ~ /# [Ss][Kk][Ii][Pp]/) s++
-		else if ($2 == "ok") p++
-		else { f++; nf++ }
-		next
-	}
-	/^(not )?ok [0-9]+ / {
-		skip = ($0 ~ /# [Ss][Kk][Ii][Pp]/)
-		ok = ($1 == "ok")
-		if (n == 0) {
-			if (skip) s++
-			else if (ok) p++
-			else f++
-		} else if (!ok && nf == 0) {
-			f++
+	if [ "$KVER" = debug ]; then
+		dbg=$("$TOP/tools/build-debug-kernel.sh") || { failed=$((failed + 1)); return; }
+		kdir=$dbg/build
+		vm_args=(--kernel "$dbg/bzImage" --timeout 5400)
+	else
+		kdir=$("$TOP/tools/kdir.sh" "$KVER")
+		vm_args=(--kver "$KVER")
+	fi
+	if [ -n "${VM_RUN_ARGS:-}" ]; then
+		read -r -a extra <<<"$VM_RUN_ARGS"
+		vm_args+=("${extra[@]}")
+	fi
+	echo "check: [$KVER] building door.ko against $kdir"
+	if ! "$MAKE" -s -C "$TOP" module KDIR="$kdir" >"$WORK/module-$KVER.log" 2>&1; then
+		cat "$WORK/module-$KVER.log"
+		echo "check: FAIL: [$KVER] door.ko does not build"
+		failed=$((failed + 1))
+		return
+	fi
+	echo "check: [$KVER] VM suite (tools/vm-run.sh ${vm_args[*]} -- /door/tests/run-suite.sh)"
+	"$TOP/tools/vm-run.sh" --results "$BUILD/vm-results-$KVER.txt" "${vm_args[@]}" \
+		-- /door/tests/run-suite.sh </dev/null 2>&1 | tee "$WORK/vm.log"
+	vm_rc=${PIPESTATUS[0]}
+	tr -d '\r' <"$WORK/vm.log" >"$WORK/vm.txt"
+
+	# Each kselftest binary prints its test cases as nested TAP ("# ok N name",
+	# "# not ok N name") and run-suite.sh one top-level line per program.  The
+	# test cases are counted; a program with no nested cases (e.g. the
+	# Solaris-compat examples) counts by its top-level line; a program that
+	# failed although all its cases passed (a crash) counts one more failure.
+	read -r v_pass v_fail v_skip < <(awk '
+		/^# (not )?ok [0-9]+ / {
+			n++
+			if ($0 ~ /# [Ss][Kk][Ii][Pp]/) s++
+			else if ($2 == "ok") p++
+			else { f++; nf++ }
+			next
 		}
-		n = 0
-		nf = 0
-	}
-	END { print p + 0, f + 0, s + 0 }' "$WORK/vm.txt")
+		/^(not )?ok [0-9]+ / {
+			skip = ($0 ~ /# [Ss][Kk][Ii][Pp]/)
+			ok = ($1 == "ok")
+			if (n == 0) {
+				if (skip) s++
+				else if (ok) p++
+				else f++
+			} else if (!ok && nf == 0) {
+				f++
+			}
+			n = 0
+			nf = 0
+		}
+		END { print p + 0, f + 0, s + 0 }' "$WORK/vm.txt")
 
-why=
-if grep -q '^vm-run: no exit status from guest' "$WORK/vm.txt"; then
-	why="no exit status from the guest (timeout, panic or hang)"
+	why=
+	if grep -q '^vm-run: no exit status from guest' "$WORK/vm.txt"; then
+		why="no exit status from the guest (timeout, panic or hang)"
+	fi
+	if grep -q "^vm-run: the guest's watchdog stopped the command" "$WORK/vm.txt"; then
+		why="the suite timed out in the guest (kernel stacks of the user threads in the log)"
+	fi
+	if grep -q '^vm-run: kernel splat in log' "$WORK/vm.txt"; then
+		why="${why:+$why; }kernel splat in the log"
+	fi
+	if [ -z "$why" ] && [ "$vm_rc" -ne 0 ] && [ "$v_fail" -eq 0 ]; then
+		why="vm-run.sh exited with status $vm_rc and no failed test was counted"
+	fi
+	if [ -n "$why" ]; then
+		echo "check: FAIL: [$KVER] VM run: $why (console: build/vm-results-$KVER.txt)"
+		v_fail=$((v_fail + 1))
+	fi
+	echo "check: [$KVER] vm: $v_pass passed, $v_fail failed, $v_skip skipped"
+	passed=$((passed + v_pass))
+	failed=$((failed + v_fail))
+	skipped=$((skipped + v_skip))
+}
+
+for k in "${KVERS[@]}"; do
+	vm_suite "$k"
+done
+
+# --- 3. lint -------------------------------------------------------------------
+if [ "${CHECK_LINT:-1}" = 1 ]; then
+	if "$TOP/tools/lint.sh" "$("$TOP/tools/kdir.sh" "${KVERS[0]}")" 2>&1 | tee "$WORK/lint.log"; then
+		passed=$((passed + 1))
+	else
+		failed=$((failed + 1))
+	fi
 fi
-if grep -q "^vm-run: the guest's watchdog stopped the command" "$WORK/vm.txt"; then
-	why="the suite timed out in the guest (kernel stacks of the user threads in the log)"
-fi
-if grep -q '^vm-run: kernel splat in log' "$WORK/vm.txt"; then
-	why="${why:+$why; }kernel splat in the log"
-fi
-if [ -z "$why" ] && [ "$vm_rc" -ne 0 ] && [ "$v_fail" -eq 0 ]; then
-	why="vm-run.sh exited with status $vm_rc and no failed test was counted"
-fi
-if [ -n "$why" ]; then
-	echo "check: FAIL: VM run: $why (console: build/vm-console.log)"
-	v_fail=$((v_fail + 1))
-fi
-echo "check: vm: $v_pass passed, $v_fail failed, $v_skip skipped"
-passed=$((passed + v_pass))
-failed=$((failed + v_fail))
-skipped=$((skipped + v_skip))
 
 # --- totals ------------------------------------------------------------------
 if [ "$skipped" -gt 0 ]; then
