@@ -24,6 +24,7 @@
 #include <linux/task_work.h>
 
 #include "door_internal.h"
+#include "door_trace.h"
 
 /* Interval at which a waiting caller checks that its server thread lives. */
 #define DOOR_WATCHDOG	HZ
@@ -38,6 +39,7 @@ void door_call_finish(struct door_call *call, int error)
 {
 	if (call->state == DOOR_CALL_QUEUED) {
 		list_del_init(&call->pool_node);
+		call->door->pool->nwaiting--;
 	} else if (call->state == DOOR_CALL_ACTIVE) {
 		struct door_object *door = call->door;
 
@@ -70,6 +72,7 @@ static void door_hand_over(struct door_call *call, struct door_thread *thr,
 	call->server = thr;
 	thr->call = call;
 	door->active++;
+	door->served++;
 
 	thr->args = call->args;
 	memset(&call->args, 0, sizeof(call->args));
@@ -111,6 +114,7 @@ void door_unref_queue(struct door_object *door)
 	struct door_pool *pool = door->pool;
 	struct door_thread *thr;
 
+	trace_door_unref(door->id);
 	door->flags |= DOOR_F_UNREF_PENDING | DOOR_F_UNREF_DONE;
 	kref_get(&door->ref);
 	if (list_empty(&pool->idle)) {
@@ -365,6 +369,8 @@ long door_ioc_call(struct door_object *door, void __user *arg)
 		goto out;
 	}
 	pool = door->pool;
+	trace_door_call(door->id, req.data_size, req.desc_num,
+			list_empty(&pool->idle));
 	if (!list_empty(&pool->idle)) {
 		thr = list_first_entry(&pool->idle, struct door_thread,
 				       pool_node);
@@ -376,6 +382,7 @@ long door_ioc_call(struct door_object *door, void __user *arg)
 	} else {
 		call.state = DOOR_CALL_QUEUED;
 		list_add_tail(&call.pool_node, &pool->waiting);
+		pool->nwaiting++;
 	}
 	spin_unlock(&proc->lock);
 
@@ -435,6 +442,8 @@ static int door_return_results(struct door_thread *thr,
 	 */
 	spin_lock(&proc->lock);
 	call = thr->call;
+	if (!old.unref)
+		trace_door_return(old.door->id, res.size, res.ndesc, call);
 	if (call) {
 		call->results = res;
 		memset(&res, 0, sizeof(res));
@@ -483,6 +492,7 @@ static int door_return_wait(struct door_thread *thr)
 			call = list_first_entry(&pool->waiting,
 						struct door_call, pool_node);
 			list_del_init(&call->pool_node);
+			pool->nwaiting--;
 			door_hand_over(call, thr, pool);
 			break;
 		}

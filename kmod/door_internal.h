@@ -98,6 +98,7 @@ struct door_pool {
 	/* door_object.unref_node, FIFO; each holds a door reference. */
 	struct list_head unref;
 	unsigned int nidle;
+	unsigned int nwaiting;
 };
 
 struct door_proc {
@@ -131,6 +132,7 @@ struct door_object {
 	u64 data_max;
 	u64 desc_max;
 	unsigned int active;		/* calls in progress, under proc->lock */
+	u64 served;			/* calls handed to a thread; lock */
 	unsigned int refs;		/* references, see object.c; proc->lock */
 	struct file *orig_file;		/* door_create's file while open; lock */
 	atomic_t orig_busy;		/* ioctls on orig_file, see object.c */

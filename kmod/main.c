@@ -17,6 +17,9 @@
 
 #include "door_internal.h"
 
+#define CREATE_TRACE_POINTS
+#include "door_trace.h"
+
 unsigned long door_max_data = 16UL << 20;
 module_param_named(max_data, door_max_data, ulong, 0644);
 MODULE_PARM_DESC(max_data, "Largest argument or result of one call, in bytes");

@@ -25,6 +25,7 @@
 #include <linux/fdtable.h>
 
 #include "door_internal.h"
+#include "door_trace.h"
 
 static atomic64_t door_next_id = ATOMIC64_INIT(0);
 
@@ -268,6 +269,7 @@ static int door_release(struct inode *inode, struct file *file)
 /* Called with door->proc->lock held. */
 static void __door_revoke(struct door_object *door)
 {
+	trace_door_revoke(door->id);
 	door->flags |= DOOR_F_REVOKED;
 	door_pool_fail_waiting(door->pool, door, -EBADF);
 }
@@ -455,12 +457,28 @@ static long door_ioctl(struct file *file, unsigned int cmd, unsigned long arg)
 static void door_show_fdinfo(struct seq_file *m, struct file *file)
 {
 	struct door_object *door = file->private_data;
+	struct door_proc *proc = door->proc;
+	unsigned int active, idle, waiting, refs;
 	struct door_ioc_info info;
+	u64 served;
 
 	door_fill_info(door, &info);
+	spin_lock(&proc->lock);
+	active = door->active;
+	served = door->served;
+	refs = door->refs;
+	idle = door->pool->nidle;
+	waiting = door->pool->nwaiting;
+	spin_unlock(&proc->lock);
+
 	seq_printf(m, "door_id:\t%llu\n", info.id);
 	seq_printf(m, "door_target:\t%d\n", info.target);
 	seq_printf(m, "door_attributes:\t%#x\n", info.attributes);
+	seq_printf(m, "door_calls_served:\t%llu\n", served);
+	seq_printf(m, "door_calls_active:\t%u\n", active);
+	seq_printf(m, "door_pool_idle_threads:\t%u\n", idle);
+	seq_printf(m, "door_pool_waiting_calls:\t%u\n", waiting);
+	seq_printf(m, "door_refs:\t%u\n", refs);
 }
 
 const struct file_operations door_fops = {

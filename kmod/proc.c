@@ -17,6 +17,7 @@
 #include <linux/uaccess.h>
 
 #include "door_internal.h"
+#include "door_trace.h"
 
 void door_pool_init(struct door_pool *pool)
 {
@@ -137,6 +138,8 @@ void door_proc_shutdown(struct door_proc *proc)
 	}
 	proc->dead = true;
 	list_for_each_entry(door, &proc->doors, proc_node) {
+		if (!(door->flags & DOOR_F_REVOKED))
+			trace_door_revoke(door->id);
 		door->flags |= DOOR_F_REVOKED;
 		if (door->pool != &proc->pool) {
 			door_pool_fail_waiting(door->pool, NULL, -EBADF);
