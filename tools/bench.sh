@@ -1,0 +1,195 @@
+#!/usr/bin/env bash
+# SPDX-License-Identifier: GPL-2.0
+#
+# Benchmark door_call against the Linux IPC alternatives in the test VM.
+#
+#   tools/bench.sh [KVER] [options]        (make bench [KVER=..])
+#
+#   KVER           kernel series the VM boots, 6.1 (default) or 6.12; the
+#                  module in kmod/door.ko must be built for it
+#   --quick        a tenth of the samples and 1 s throughput windows (smoke
+#                  test; the results are not committed material)
+#   --out DIR      where results.{json,md} and latency.svg go (default bench/)
+#   --no-icount    skip the latency boot
+#   --no-wall      skip the throughput boot
+#
+# Two boots of tools/vm-run.sh with tools/doorbench/doorbench in the image:
+#   1. -icount shift=0,sleep=off, 1 vCPU: every latency case with both ends
+#      on the one vCPU (payloads, descriptor passing, CPU-bound competitor)
+#      and the building blocks (syscall, ioctl and eventfd costs).
+#      Guest time then counts guest instructions, so the round trips are
+#      deterministic path lengths (unit "insn").  QEMU 7.2 cannot boot an
+#      SMP x86 guest with icount (it hangs bringing up the second CPU), so
+#      there is no two-vCPU icount figure.
+#   2. plain TCG, 2 vCPUs (multi-threaded, wall time, unit "ns"): the latency
+#      cases with client and server on separate vCPUs, the null, descriptor
+#      and competitor cases again on one vCPU as a wall-clock guide, and
+#      throughput with 1, 2 and 4 clients.
+# door.ko is built afresh from a copy of kmod/ for the VM's kernel (falling
+# back to kmod/door.ko if that fails).  doorbench itself is static; it reaches the guest as /door/tests/doorbench
+# through a staging copy of the artefacts (DOOR_TOP for tools/mkinitramfs.sh),
+# so nothing under tests/ is touched; the boots use snapshots of vm-run.sh
+# and mkinitramfs.sh taken at the start.  Console logs are kept in
+# build/bench/.
+# tools/doorbench/doorreport then writes the results and prints the tables
+# and one PASS/MISS line per target.
+#
+# Exit status: 0 when both boots ran and the report was written (MISS lines
+# do not fail it), 1 if a boot failed or produced no results, 3 if the kernel
+# log of a boot showed a splat (the report is still written).
+set -euo pipefail
+
+TOP=$(cd "$(dirname "$0")/.." && pwd)
+BUILD=$TOP/build/bench
+KVER=6.1
+QUICK=0
+OUT=$TOP/bench
+DO_ICOUNT=1
+DO_WALL=1
+
+usage() {
+	sed -n '4,/^set -euo/{/^set -euo/d;s/^# \{0,1\}//;p}' "$0"
+	exit "${1:-0}"
+}
+
+while [ $# -gt 0 ]; do
+	case $1 in
+	6.1 | 6.12) KVER=$1; shift ;;
+	--quick) QUICK=1; shift ;;
+	--out) [ $# -ge 2 ] || usage 2; OUT=$2; shift 2 ;;
+	--out=*) OUT=${1#*=}; shift ;;
+	--no-icount) DO_ICOUNT=0; shift ;;
+	--no-wall) DO_WALL=0; shift ;;
+	-h | --help) usage 0 ;;
+	*) echo "bench: unknown argument $1" >&2; usage 2 >&2 ;;
+	esac
+done
+
+make -s -C "$TOP/tools/doorbench"
+mkdir -p "$BUILD"
+
+# --- the module ----------------------------------------------------------------
+# Built here from a copy of the sources, for the kernel the VM boots, so that
+# a concurrent build of kmod/ (for another kernel, say) cannot change the
+# module under the benchmark.  If that build fails, kmod/door.ko is used
+# when it was built for the right kernel.
+KO=$BUILD/src/kmod/door.ko
+KDIR_VM=$("$TOP/tools/kdir.sh" "$KVER" 2>/dev/null || true)
+rm -rf "$BUILD/src"
+mkdir -p "$BUILD/src"
+cp -R "$TOP/Kbuild" "$TOP/kmod" "$TOP/include" "$BUILD/src/"
+find "$BUILD/src/kmod" \( -name '*.o' -o -name '*.ko' -o -name '*.cmd' -o -name '*.mod' \
+	-o -name '*.mod.c' -o -name modules.order \) -delete
+if [ -z "$KDIR_VM" ] ||
+	! make -s -C "$KDIR_VM" M="$BUILD/src" modules >"$BUILD/kbuild.log" 2>&1; then
+	echo "bench: building door.ko for $KVER failed (see $BUILD/kbuild.log); trying kmod/door.ko" >&2
+	KO=$TOP/kmod/door.ko
+fi
+[ -f "$KO" ] || {
+	echo "bench: no door.ko: run 'make bench' (or 'make all KDIR=\$(tools/kdir.sh $KVER)')" >&2
+	exit 1
+}
+vermagic=$(modinfo -F vermagic "$KO" 2>/dev/null || true)
+case ${vermagic%% *} in
+"$KVER" | "$KVER".*) ;;
+*)
+	echo "bench: $KO is built for '${vermagic%% *}', not $KVER: run 'make bench KVER=$KVER'" >&2
+	exit 1
+	;;
+esac
+
+# --- staging tree ----------------------------------------------------------------
+# The artefacts the image needs, plus snapshots of the VM scripts, so that
+# edits made to tools/ while the benchmark runs cannot break a boot.
+STAGE=$BUILD/top
+rm -rf "$STAGE"
+mkdir -p "$STAGE/kmod" "$STAGE/libdoor" "$STAGE/tests/bin" "$STAGE/tools" "$OUT"
+cp "$TOP/tools/vm-run.sh" "$TOP/tools/mkinitramfs.sh" "$STAGE/tools/"
+cp "$KO" "$STAGE/kmod/door.ko"
+[ -f "$TOP/libdoor/libdoor.so.1" ] && cp "$TOP/libdoor/libdoor.so.1" "$STAGE/libdoor/"
+cp "$TOP/tools/doorbench/doorbench" "$STAGE/tests/bin/"
+
+# What is being measured: the module (a hash of door.ko) and the tree it
+# came from.
+KO_SHA=$(sha256sum "$STAGE/kmod/door.ko" | cut -c1-16)
+GIT_HEAD=$(git -C "$TOP" rev-parse --short HEAD 2>/dev/null || echo "?")
+if [ -n "$(git -C "$TOP" status --porcelain -- kmod libdoor include 2>/dev/null)" ]; then
+	GIT_HEAD="$GIT_HEAD+uncommitted-changes-in-kmod/libdoor/include"
+fi
+
+EXTRA=()
+SECS=1.5
+if [ "$QUICK" = 1 ]; then
+	EXTRA=(--quick)
+	SECS=1
+fi
+
+status=0
+logs=()
+
+# Boot once: $1 = label, $2 = log file, then vm-run.sh options, --, command.
+boot() {
+	local label=$1 log=$2 rc
+	shift 2
+	echo "bench: boot $label" >&2
+	local start=$SECONDS
+	set +e
+	DOOR_TOP=$STAGE "$STAGE/tools/vm-run.sh" --kver "$KVER" --results "$log" "$@" \
+		>/dev/null 2>"$BUILD/vm-run-$label.err" &
+	local pid=$!
+	# Progress: one line per finished case.
+	local seen=0 n
+	while kill -0 "$pid" 2>/dev/null; do
+		sleep 5
+		n=$(grep -a -c '^@@DB \(lat\|tput\|fail\)' "$log" 2>/dev/null || true)
+		n=${n:-0}
+		if [ "$n" != "$seen" ]; then
+			grep -a '^@@DB \(lat\|tput\|fail\)' "$log" | sed -n "$((seen + 1)),${n}p" |
+				sed 's/^@@DB /  /; s/ clients=1 / /; s/ mean=[0-9]* max=[0-9]*//' >&2
+			seen=$n
+		fi
+	done
+	wait "$pid"
+	rc=$?
+	set -e
+	grep -a '^@@DB \(lat\|tput\|fail\)' "$log" | sed -n "$((seen + 1)),\$p" |
+		sed 's/^@@DB /  /; s/ clients=1 / /; s/ mean=[0-9]* max=[0-9]*//' >&2 || true
+	cat "$BUILD/vm-run-$label.err" >&2
+	echo "bench: boot $label: exit $rc after $((SECONDS - start)) s" >&2
+	if [ "$rc" = 3 ]; then
+		echo "bench: kernel splat during the $label boot (see $log)" >&2
+		status=3
+	elif [ "$rc" != 0 ] || ! grep -a -q '^@@DB end' "$log"; then
+		echo "bench: the $label boot failed (see $log)" >&2
+		[ "$status" = 0 ] && status=1
+	fi
+	logs+=("$log")
+}
+
+mkdir -p "$BUILD"
+if [ "$DO_ICOUNT" = 1 ]; then
+	boot icount "$BUILD/icount.log" --icount --smp 1 --timeout 1500 -- \
+		/door/tests/doorbench --clock icount --suite lat1,costs "${EXTRA[@]}"
+fi
+LOAD_BEFORE=
+LOAD_AFTER=
+if [ "$DO_WALL" = 1 ]; then
+	LOAD_BEFORE=$(cut -d' ' -f1-3 /proc/loadavg)
+	boot wall "$BUILD/wall.log" --smp 2 --timeout 900 -- \
+		/door/tests/doorbench --clock wall --suite lat2,nulllat,throughput \
+		--secs "$SECS" "${EXTRA[@]}"
+	LOAD_AFTER=$(cut -d' ' -f1-3 /proc/loadavg)
+fi
+[ ${#logs[@]} -gt 0 ] || { echo "bench: nothing to do" >&2; exit 2; }
+
+cmd="tools/bench.sh $KVER"
+[ "$QUICK" = 1 ] && cmd="$cmd --quick"
+HOSTMETA=(-m "nproc=$(nproc)" -m "git=$GIT_HEAD" -m "door_ko_sha256=$KO_SHA")
+[ -n "$LOAD_BEFORE" ] && HOSTMETA+=(-m "load_before=$LOAD_BEFORE" -m "load_after=$LOAD_AFTER")
+if ! "$TOP/tools/doorbench/doorreport" -o "$OUT" -c "$cmd" "${HOSTMETA[@]}" "${logs[@]}"; then
+	echo "bench: no results" >&2
+	exit 1
+fi
+echo
+echo "bench: wrote $OUT/results.json, $OUT/results.md, $OUT/latency.svg (console logs in $BUILD)"
+exit "$status"
