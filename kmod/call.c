@@ -75,7 +75,7 @@ static void door_hand_over(struct door_call *call, struct door_thread *thr,
 	door->served++;
 
 	thr->args = call->args;
-	memset(&call->args, 0, sizeof(call->args));
+	door_payload_init(&call->args);
 	kref_get(&door->ref);
 	thr->serving = door;
 	thr->caller_cred = get_cred(call->cred);
@@ -239,8 +239,7 @@ static void door_call_wait(struct door_call *call, struct door_proc *proc)
 	long t;
 
 	for (;;) {
-		t = wait_event_interruptible_timeout(call->wq, door_call_done(call),
-						     DOOR_WATCHDOG);
+		t = wait_event_interruptible(call->wq, door_call_done(call));
 		spin_lock(&proc->lock);
 		if (call->state == DOOR_CALL_DONE)
 			break;
@@ -303,18 +302,16 @@ static int door_call_deliver(struct door_call *call, struct door_ioc_call *req)
 /* Check a call against the door's parameters, in Solaris' order. */
 static int door_call_check(struct door_object *door, struct door_ioc_call *req)
 {
-	struct door_proc *proc = door->proc;
 	u64 dmin, dmax, descmax;
 	bool revoked;
 
 	if (req->flags & ~DOOR_CALL_NO_RESULTS)
 		return -EINVAL;
-	spin_lock(&proc->lock);
-	dmin = door->data_min;
-	dmax = door->data_max;
-	descmax = door->desc_max;
-	revoked = door->flags & DOOR_F_REVOKED;
-	spin_unlock(&proc->lock);
+	/* A snapshot; revocation is checked again under the lock. */
+	dmin = READ_ONCE(door->data_min);
+	dmax = READ_ONCE(door->data_max);
+	descmax = READ_ONCE(door->desc_max);
+	revoked = READ_ONCE(door->flags) & DOOR_F_REVOKED;
 
 	if (req->data_size < dmin || req->data_size > dmax)
 		return -ENOBUFS;
@@ -416,7 +413,7 @@ static int door_return_results(struct door_thread *thr,
 	struct door_call *call;
 	int ret;
 
-	memset(&res, 0, sizeof(res));
+	door_payload_init(&res);
 	/* Nobody waits for the results of a notification. */
 	if (!thr->unref) {
 		if (req->desc_num > DOOR_MAX_DESC)
@@ -446,7 +443,7 @@ static int door_return_results(struct door_thread *thr,
 		trace_door_return(old.door->id, res.size, res.ndesc, call);
 	if (call) {
 		call->results = res;
-		memset(&res, 0, sizeof(res));
+		door_payload_init(&res);
 		door_call_finish(call, 0);
 	}
 	if ((call || old.unref) && !proc->dead && !task_work_pending(current))

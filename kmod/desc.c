@@ -23,10 +23,27 @@
 
 #define DOOR_DESC_ATTR_MASK	(DOOR_DESCRIPTOR | DOOR_RELEASE)
 
+/* An empty payload (the inline bytes need no clearing). */
+void door_payload_init(struct door_payload *p)
+{
+	p->data = NULL;
+	p->size = 0;
+	p->desc = NULL;
+	p->ndesc = 0;
+}
+
+/* Where the payload's data is: inline for small sizes. */
+static void *door_payload_data(struct door_payload *p)
+{
+	return p->data ? p->data : p->inline_data;
+}
+
 void door_payload_free(struct door_payload *p)
 {
 	u32 i;
 
+	if (!p->size && !p->ndesc)
+		return;
 	for (i = 0; i < p->ndesc; i++) {
 		if (p->desc[i].file)
 			fput(p->desc[i].file);
@@ -37,7 +54,7 @@ void door_payload_free(struct door_payload *p)
 	}
 	kfree(p->desc);
 	kvfree(p->data);
-	memset(p, 0, sizeof(*p));
+	door_payload_init(p);
 }
 
 static int door_payload_get_desc(struct door_payload *p, u64 udesc, u32 ndesc)
@@ -88,13 +105,16 @@ int door_payload_get(struct door_payload *p, u64 uptr, u64 size,
 {
 	int ret;
 
-	memset(p, 0, sizeof(*p));
-	if (size) {
+	door_payload_init(p);
+	if (size > DOOR_INLINE_MAX) {
 		p->data = kvmalloc(size, GFP_KERNEL_ACCOUNT);
 		if (!p->data)
 			return -ENOMEM;
+	}
+	if (size) {
 		p->size = size;
-		if (copy_from_user(p->data, u64_to_user_ptr(uptr), size)) {
+		if (copy_from_user(door_payload_data(p), u64_to_user_ptr(uptr),
+				   size)) {
 			ret = -EFAULT;
 			goto fail;
 		}
@@ -145,7 +165,7 @@ int door_payload_put(struct door_payload *p, void __user *dst, u64 *udesc_out)
 	u32 i, n = 0;
 
 	*udesc_out = 0;
-	if (p->size && copy_to_user(dst, p->data, p->size))
+	if (p->size && copy_to_user(dst, door_payload_data(p), p->size))
 		return -EFAULT;
 	if (!p->ndesc)
 		return 0;

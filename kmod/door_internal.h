@@ -78,9 +78,13 @@ struct door_pdesc {
 	u64 id;			/* door id if the file is a door, else 0 */
 };
 
+/* Data up to this size travels inside struct door_payload itself. */
+#define DOOR_INLINE_MAX		128
+
 struct door_payload {
-	void *data;		/* kvmalloc'd, NULL when size is 0 */
+	void *data;		/* kvmalloc'd when size > DOOR_INLINE_MAX */
 	size_t size;
+	u8 inline_data[DOOR_INLINE_MAX];
 	struct door_pdesc *desc;	/* kmalloc'd array, NULL when ndesc is 0 */
 	u32 ndesc;
 };
@@ -245,6 +249,7 @@ void door_thread_release_serving(struct door_thread *thr);
 /* desc.c: descriptors and payloads */
 int door_payload_get(struct door_payload *p, u64 uptr, u64 size,
 		     u64 udesc, u32 ndesc);
+void door_payload_init(struct door_payload *p);
 void door_payload_free(struct door_payload *p);
 void door_payload_release_fds(struct door_payload *p);
 size_t door_payload_span(const struct door_payload *p);

@@ -393,19 +393,19 @@ static long door_ioc_setparam(struct door_object *door, void __user *arg)
 		else if (p.value > 0 && (door->attributes & DOOR_REFUSE_DESC))
 			ret = -EOPNOTSUPP;
 		else
-			door->desc_max = p.value;
+			WRITE_ONCE(door->desc_max, p.value);
 		break;
 	case DOOR_PARAM_DATA_MAX:
 		if (p.value < door->data_min)
 			ret = -EINVAL;
 		else
-			door->data_max = p.value;
+			WRITE_ONCE(door->data_max, p.value);
 		break;
 	case DOOR_PARAM_DATA_MIN:
 		if (p.value > door->data_max)
 			ret = -EINVAL;
 		else
-			door->data_min = p.value;
+			WRITE_ONCE(door->data_min, p.value);
 		break;
 	default:
 		ret = -EINVAL;

@@ -87,6 +87,12 @@
 
 /* Size of each server thread's argument buffer. */
 #define DOOR_ARGBUF_SIZE	(16 * 1024)
+/*
+ * Arguments that did not fit arrive in a mapping made by the kernel; a
+ * thread keeps the largest such mapping, up to this size, as its argument
+ * buffer, so that a server of large calls does not map and unmap per call.
+ */
+#define DOOR_ARGBUF_KEEP_MAX	(4 * 1024 * 1024)
 
 /* ---- per-process state ------------------------------------------------- */
 
@@ -231,6 +237,7 @@ struct door_tls {
 	unsigned long bind_gen;	/* fork generation of the binding */
 	char *buf;		/* argument buffer */
 	size_t buf_size;
+	int buf_mapped;		/* buf is a kept mapping, not malloc()ed */
 	void *map_ptr;		/* DOOR_INV_MAPPED mapping of the current */
 	size_t map_size;	/* invocation, unmapped on the next one */
 	struct door_inv inv;	/* the invocation to dispatch */
@@ -247,9 +254,13 @@ static void tls_destroy(void *arg)
 {
 	struct door_tls *ts = arg;
 
-	free(ts->buf);
+	if (ts->buf_mapped)
+		munmap(ts->buf, ts->buf_size);
+	else
+		free(ts->buf);
 	ts->buf = NULL;
 	ts->buf_size = 0;
+	ts->buf_mapped = 0;
 	if (ts->map_ptr)
 		munmap(ts->map_ptr, ts->map_size);
 	ts->map_ptr = NULL;
@@ -404,8 +415,9 @@ static int wait_next(struct door_tls *ts, char *data_ptr, size_t data_size,
 		     door_desc_t *desc_ptr, uint_t num_desc)
 {
 	struct door_ioc_return r;
-	void *old_map;
-	size_t old_size;
+	void *old_map, *buf;
+	size_t old_size, buf_size;
+	int keep;
 	int ctl;
 
 	if (ts->bound && ts->bind_gen != libdoor_fork_generation()) {
@@ -425,14 +437,23 @@ static int wait_next(struct door_tls *ts, char *data_ptr, size_t data_size,
 
 	old_map = ts->map_ptr;
 	old_size = ts->map_size;
+	/*
+	 * Keep a large argument mapping as the buffer for the next calls.
+	 * The kernel takes the results (which may point into either buffer)
+	 * before it writes the next arguments.
+	 */
+	keep = old_map && old_size > ts->buf_size &&
+	       old_size <= DOOR_ARGBUF_KEEP_MAX;
+	buf = keep ? old_map : ts->buf;
+	buf_size = keep ? old_size : ts->buf_size;
 	for (;;) {
 		memset(&r, 0, sizeof(r));
 		r.data_ptr = DOOR_U64(data_ptr);
 		r.data_size = data_size;
 		r.desc_ptr = DOOR_U64(desc_ptr);
 		r.desc_num = num_desc;
-		r.buf = DOOR_U64(ts->buf);
-		r.buf_size = ts->buf_size;
+		r.buf = DOOR_U64(buf);
+		r.buf_size = buf_size;
 		if (ioctl(ctl, DOOR_IOC_RETURN, &r) == 0)
 			break;
 		/*
@@ -445,8 +466,17 @@ static int wait_next(struct door_tls *ts, char *data_ptr, size_t data_size,
 	}
 
 	/* The previous invocation is over: its argument mapping can go. */
-	if (old_map)
+	if (keep) {
+		if (ts->buf_mapped)
+			munmap(ts->buf, ts->buf_size);
+		else
+			free(ts->buf);
+		ts->buf = old_map;
+		ts->buf_size = old_size;
+		ts->buf_mapped = 1;
+	} else if (old_map) {
 		munmap(old_map, old_size);
+	}
 	ts->map_ptr = NULL;
 	ts->map_size = 0;
 	if (r.inv_flags & DOOR_INV_MAPPED) {
