@@ -18,6 +18,7 @@
 #include <linux/file.h>
 #include <linux/fdtable.h>
 #include <linux/uaccess.h>
+#include <linux/highmem.h>
 
 #include "door_internal.h"
 
@@ -27,6 +28,8 @@
 void door_payload_init(struct door_payload *p)
 {
 	p->data = NULL;
+	p->pages = NULL;
+	p->npages = 0;
 	p->size = 0;
 	p->desc = NULL;
 	p->ndesc = 0;
@@ -42,7 +45,7 @@ void door_payload_free(struct door_payload *p)
 {
 	u32 i;
 
-	if (!p->size && !p->ndesc)
+	if (!p->size && !p->ndesc && !p->pages)
 		return;
 	for (i = 0; i < p->ndesc; i++) {
 		if (p->desc[i].file)
@@ -54,6 +57,10 @@ void door_payload_free(struct door_payload *p)
 	}
 	kfree(p->desc);
 	kvfree(p->data);
+	if (p->pages) {
+		unpin_user_pages(p->pages, p->npages);
+		kvfree(p->pages);
+	}
 	door_payload_init(p);
 }
 
@@ -97,6 +104,50 @@ static int door_payload_get_desc(struct door_payload *p, u64 udesc, u32 ndesc)
 }
 
 /*
+ * Pin the calling task's pages holding @size bytes at @uptr.  They stay
+ * valid, whatever the task does, until the payload is freed.
+ */
+static int door_payload_pin(struct door_payload *p, u64 uptr, u64 size)
+{
+	unsigned long start = uptr & PAGE_MASK;
+	unsigned int n = DIV_ROUND_UP(offset_in_page(uptr) + size, PAGE_SIZE);
+	int got;
+
+	p->pages = kvmalloc_array(n, sizeof(*p->pages), GFP_KERNEL_ACCOUNT);
+	if (!p->pages)
+		return -ENOMEM;
+	got = pin_user_pages_fast(start, n, 0, p->pages);
+	if (got > 0)
+		p->npages = got;
+	if (got != n)
+		return got < 0 ? got : -EFAULT;
+	p->offset = offset_in_page(uptr);
+	p->size = size;
+	return 0;
+}
+
+/* Copy pinned data to the calling task's @dst. */
+static int door_payload_copy_pages(struct door_payload *p, void __user *dst)
+{
+	size_t done = 0, off = p->offset, len;
+	unsigned int i;
+	void *kaddr;
+	int left;
+
+	for (i = 0; done < p->size; i++) {
+		len = min_t(size_t, PAGE_SIZE - off, p->size - done);
+		kaddr = kmap_local_page(p->pages[i]);
+		left = copy_to_user(dst + done, kaddr + off, len);
+		kunmap_local(kaddr);
+		if (left)
+			return -EFAULT;
+		done += len;
+		off = 0;
+	}
+	return 0;
+}
+
+/*
  * Take @size bytes at @uptr and @ndesc descriptors at @udesc from the
  * calling task.  The caller has bounded @size and @ndesc.
  */
@@ -106,12 +157,16 @@ int door_payload_get(struct door_payload *p, u64 uptr, u64 size,
 	int ret;
 
 	door_payload_init(p);
-	if (size > DOOR_INLINE_MAX) {
+	if (size >= DOOR_PIN_MIN) {
+		ret = door_payload_pin(p, uptr, size);
+		if (ret)
+			goto fail;
+	} else if (size > DOOR_INLINE_MAX) {
 		p->data = kvmalloc(size, GFP_KERNEL_ACCOUNT);
 		if (!p->data)
 			return -ENOMEM;
 	}
-	if (size) {
+	if (size && !p->pages) {
 		p->size = size;
 		if (copy_from_user(door_payload_data(p), u64_to_user_ptr(uptr),
 				   size)) {
@@ -165,8 +220,12 @@ int door_payload_put(struct door_payload *p, void __user *dst, u64 *udesc_out)
 	u32 i, n = 0;
 
 	*udesc_out = 0;
-	if (p->size && copy_to_user(dst, door_payload_data(p), p->size))
+	if (p->pages) {
+		if (door_payload_copy_pages(p, dst))
+			return -EFAULT;
+	} else if (p->size && copy_to_user(dst, door_payload_data(p), p->size)) {
 		return -EFAULT;
+	}
 	if (!p->ndesc)
 		return 0;
 

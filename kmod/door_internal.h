@@ -81,8 +81,17 @@ struct door_pdesc {
 /* Data up to this size travels inside struct door_payload itself. */
 #define DOOR_INLINE_MAX		128
 
+/*
+ * Data from this size on is not copied into the kernel: the sender's pages
+ * are pinned and the receiver copies straight out of them (one copy).
+ */
+#define DOOR_PIN_MIN		(16 * 1024)
+
 struct door_payload {
 	void *data;		/* kvmalloc'd when size > DOOR_INLINE_MAX */
+	struct page **pages;	/* or the sender's pinned pages */
+	unsigned int npages;
+	unsigned int offset;	/* of the data in pages[0] */
 	size_t size;
 	u8 inline_data[DOOR_INLINE_MAX];
 	struct door_pdesc *desc;	/* kmalloc'd array, NULL when ndesc is 0 */
