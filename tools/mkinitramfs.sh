@@ -17,6 +17,7 @@
 #   /door/lib/               libdoor/libdoor.so.1 + libdoor.so (if built)
 #   /door/tests/             tests/bin/* and tests/run-suite.sh (if present)
 #   /door/examples/          examples/bin/* and examples/*.sh   (if present)
+#   /door/tools/doorstat     tools/doorstat/doorstat            (if built)
 #   /lib/..., /lib64/...     shared libraries the ELF programs above need
 # The image is rebuilt from scratch every time (it takes well under a second).
 #
@@ -118,6 +119,11 @@ fi
 for f in "$TOP"/examples/*.sh; do
 	[ -f "$f" ] && cp "$f" door/examples/
 done
+
+if [ -x "$TOP/tools/doorstat/doorstat" ]; then
+	mkdir -p door/tools
+	cp "$TOP/tools/doorstat/doorstat" door/tools/
+fi
 
 if [ -n "$EXTRA" ]; then
 	cp -R "$EXTRA/." .
