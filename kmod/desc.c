@@ -35,6 +35,12 @@ void door_payload_init(struct door_payload *p)
 	p->ndesc = 0;
 }
 
+/* Where the payload's descriptors are: inline for a few. */
+static struct door_pdesc *door_payload_desc(struct door_payload *p)
+{
+	return p->desc ? p->desc : p->inline_desc;
+}
+
 /* Where the payload's data is: inline for small sizes. */
 static void *door_payload_data(struct door_payload *p)
 {
@@ -43,16 +49,18 @@ static void *door_payload_data(struct door_payload *p)
 
 void door_payload_free(struct door_payload *p)
 {
+	struct door_pdesc *pd;
 	u32 i;
 
 	if (!p->size && !p->ndesc && !p->pages)
 		return;
+	pd = door_payload_desc(p);
 	for (i = 0; i < p->ndesc; i++) {
-		if (p->desc[i].file)
-			fput(p->desc[i].file);
-		if (p->desc[i].door) {
-			door_ref_put(p->desc[i].door);
-			door_put(p->desc[i].door);
+		if (pd[i].file)
+			fput(pd[i].file);
+		if (pd[i].door) {
+			door_ref_put(pd[i].door);
+			door_put(pd[i].door);
 		}
 	}
 	kfree(p->desc);
@@ -73,9 +81,11 @@ static int door_payload_get_desc(struct door_payload *p, u64 udesc, u32 ndesc)
 	struct file *file;
 	u32 i;
 
-	p->desc = kcalloc(ndesc, sizeof(*p->desc), GFP_KERNEL_ACCOUNT);
-	if (!p->desc)
-		return -ENOMEM;
+	if (ndesc > DOOR_INLINE_DESC) {
+		p->desc = kcalloc(ndesc, sizeof(*p->desc), GFP_KERNEL_ACCOUNT);
+		if (!p->desc)
+			return -ENOMEM;
+	}
 	for (i = 0; i < ndesc; i++) {
 		if (copy_from_user(&d, &ud[i], sizeof(d)))
 			return -EFAULT;
@@ -85,7 +95,8 @@ static int door_payload_get_desc(struct door_payload *p, u64 udesc, u32 ndesc)
 		file = fget(d.d_descriptor);
 		if (!file)
 			return -EINVAL;
-		pd = &p->desc[i];
+		pd = &door_payload_desc(p)[i];
+		memset(pd, 0, sizeof(*pd));
 		pd->attributes = d.d_attributes;
 		pd->fd = d.d_descriptor;
 		door = door_from_file(file);
@@ -191,8 +202,8 @@ void door_payload_release_fds(struct door_payload *p)
 	u32 i;
 
 	for (i = 0; i < p->ndesc; i++)
-		if (p->desc[i].attributes & DOOR_RELEASE)
-			close_fd(p->desc[i].fd);
+		if (door_payload_desc(p)[i].attributes & DOOR_RELEASE)
+			close_fd(door_payload_desc(p)[i].fd);
 }
 
 /* Bytes the payload occupies in the receiver: data, then aligned descriptors. */
@@ -213,9 +224,10 @@ size_t door_payload_span(const struct door_payload *p)
  */
 int door_payload_put(struct door_payload *p, void __user *dst, u64 *udesc_out)
 {
+	struct door_pdesc *pdesc = door_payload_desc(p);
 	struct door_ioc_desc __user *ud;
 	struct door_ioc_desc d;
-	int *fds = NULL;
+	int fds_small[8], *fds = fds_small;
 	int ret = 0;
 	u32 i, n = 0;
 
@@ -231,7 +243,7 @@ int door_payload_put(struct door_payload *p, void __user *dst, u64 *udesc_out)
 
 	/* Doors in flight become new files, each keeping its reference. */
 	for (i = 0; i < p->ndesc; i++) {
-		struct door_pdesc *pd = &p->desc[i];
+		struct door_pdesc *pd = &door_payload_desc(p)[i];
 		struct file *file;
 
 		if (!pd->door)
@@ -244,12 +256,14 @@ int door_payload_put(struct door_payload *p, void __user *dst, u64 *udesc_out)
 		pd->file = file;
 	}
 
-	fds = kcalloc(p->ndesc, sizeof(*fds), GFP_KERNEL);
-	if (!fds)
-		return -ENOMEM;
+	if (p->ndesc > ARRAY_SIZE(fds_small)) {
+		fds = kcalloc(p->ndesc, sizeof(*fds), GFP_KERNEL);
+		if (!fds)
+			return -ENOMEM;
+	}
 	ud = dst + ALIGN(p->size, DOOR_ALIGN);
 	for (n = 0; n < p->ndesc; n++) {
-		bool is_door = door_from_file(p->desc[n].file);
+		bool is_door = door_from_file(pdesc[n].file);
 
 		fds[n] = get_unused_fd_flags(is_door ? O_CLOEXEC : 0);
 		if (fds[n] < 0) {
@@ -259,7 +273,7 @@ int door_payload_put(struct door_payload *p, void __user *dst, u64 *udesc_out)
 		memset(&d, 0, sizeof(d));
 		d.d_attributes = DOOR_DESCRIPTOR;
 		d.d_descriptor = fds[n];
-		d.d_id = p->desc[n].id;
+		d.d_id = pdesc[n].id;
 		if (copy_to_user(&ud[n], &d, sizeof(d))) {
 			n++;
 			ret = -EFAULT;
@@ -267,16 +281,18 @@ int door_payload_put(struct door_payload *p, void __user *dst, u64 *udesc_out)
 		}
 	}
 	for (i = 0; i < p->ndesc; i++) {
-		fd_install(fds[i], p->desc[i].file);
-		p->desc[i].file = NULL;
+		fd_install(fds[i], pdesc[i].file);
+		pdesc[i].file = NULL;
 	}
-	kfree(fds);
+	if (fds != fds_small)
+		kfree(fds);
 	*udesc_out = (u64)(uintptr_t)ud;
 	return 0;
 fail:
 	for (i = 0; i < n; i++)
 		if (fds[i] >= 0)
 			put_unused_fd(fds[i]);
-	kfree(fds);
+	if (fds != fds_small)
+		kfree(fds);
 	return ret;
 }

@@ -80,6 +80,8 @@ struct door_pdesc {
 
 /* Data up to this size travels inside struct door_payload itself. */
 #define DOOR_INLINE_MAX		128
+/* So do up to this many descriptors. */
+#define DOOR_INLINE_DESC	2
 
 /*
  * Data from this size on is not copied into the kernel: the sender's pages
@@ -94,8 +96,9 @@ struct door_payload {
 	unsigned int offset;	/* of the data in pages[0] */
 	size_t size;
 	u8 inline_data[DOOR_INLINE_MAX];
-	struct door_pdesc *desc;	/* kmalloc'd array, NULL when ndesc is 0 */
+	struct door_pdesc *desc;	/* kmalloc'd when ndesc > DOOR_INLINE_DESC */
 	u32 ndesc;
+	struct door_pdesc inline_desc[DOOR_INLINE_DESC];
 };
 
 /* Scheduling parameters passed from caller to server (sched.c). */
