@@ -15,16 +15,22 @@
  *			door_return at least once.
  * struct door_call	one door_call in progress; lives on the caller's
  *			kernel stack.
- * struct door_payload	arguments or results in flight: data in a kernel
- *			buffer and descriptors as file references.  Exactly one
- *			party owns a payload at any time.
+ * struct door_payload	arguments or results in flight: small data inline,
+ *			medium data in a kernel buffer, large data as the
+ *			sender's pinned pages; descriptors as file or door
+ *			references.  Exactly one party owns a payload at any
+ *			time.
  *
  * Locking
  * -------
  * door_proc.lock (a spinlock) protects, for every door of that process:
- *   door_proc.dead, door_proc.doors, door_object.flags/active/proc_node,
- *   the door_pool lists and counts, door_thread.call/pool/state and
- *   door_call.state/server/error/results.
+ *   door_proc.dead, door_proc.doors, door_object.flags/active/served/
+ *   refs/orig_file/proc_node/unref_node, the door_pool lists and counts,
+ *   door_thread.call/idle/pool and door_call.state/server/error/results.
+ * door_object.data_min/data_max/desc_max are written under it and read
+ * without it (READ_ONCE) by door_call's checks.  A door_thread's serving
+ * fields are written under it at a handoff, while the thread is idle, and
+ * otherwise only by the thread itself.
  * Nothing sleeps or touches user memory under it.  Wake-ups of a caller are
  * issued with the lock held, because the caller's door_call (on its stack)
  * may vanish once the lock is dropped: a caller always takes the lock once
@@ -32,10 +38,9 @@
  *
  * Lifetimes
  * ---------
- * door_proc: kref; held by the control file, by each of its door objects
- *	and by each door_thread.  Marked dead when the owning process closes
- *	the control file (exit, exec or close); it is freed when the last
- *	reference goes.
+ * door_proc: kref; held by the control file and by each of its door
+ *	objects.  Marked dead when the owning process closes the control
+ *	file (exit, exec or close); it is freed when the last reference goes.
  * door_object: kref; held by each door file, each call in progress, each
  *	door_thread serving or bound to it, each queued unreferenced
  *	notification, each fattach mount and each descriptor in flight.
