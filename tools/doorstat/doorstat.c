@@ -28,6 +28,15 @@
  * DOOR_LOCAL bit in fdinfo describes the process reading it (this one), so
  * doorstat replaces it with "the holder is the door's server".
  *
+ * Caveat: every look at /proc/PID/fd/N or /proc/PID/fdinfo/N (readlink,
+ * statfs, reading fdinfo; ls -l and lsof do the same) holds a reference
+ * to the file for a moment.  door.ko counts the creator's descriptors with
+ * file_count(), so if the door's last reference goes away during that
+ * moment the server misses that unreferenced notification (door.ko as of
+ * this writing: about once in 1000 tries with a reader in a loop).  For the
+ * same reason fdinfo of the creator's own descriptor does not show
+ * DOOR_IS_UNREF (door_doorstat_test checks that it does).
+ *
  * Reading another user's /proc/PID/fd needs the same privilege as ptrace;
  * processes that cannot be read are skipped when listing all of them.
  * Exit status: 0, or 1 if a PID given could not be read, 2 on bad usage.
