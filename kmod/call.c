@@ -22,6 +22,7 @@
 #include <linux/pid.h>
 #include <linux/uaccess.h>
 #include <linux/task_work.h>
+#include <linux/sched/task.h>
 
 #include "door_internal.h"
 #include "door_trace.h"
@@ -331,6 +332,7 @@ long door_ioc_call(struct door_object *door, void __user *arg)
 	struct door_proc *proc = door->proc;
 	struct door_ioc_call req;
 	struct door_call call;
+	struct task_struct *server = NULL;
 	struct door_thread *thr;
 	struct door_pool *pool;
 	int ret;
@@ -376,6 +378,8 @@ long door_ioc_call(struct door_object *door, void __user *arg)
 		pool->nidle--;
 		door_hand_over(&call, thr, pool);
 		wake_up_interruptible_sync(&thr->wq);
+		if (task_cpu(thr->task) == raw_smp_processor_id())
+			server = get_task_struct(thr->task);
 	} else {
 		call.state = DOOR_CALL_QUEUED;
 		list_add_tail(&call.pool_node, &pool->waiting);
@@ -383,6 +387,15 @@ long door_ioc_call(struct door_object *door, void __user *arg)
 	}
 	spin_unlock(&proc->lock);
 
+	/*
+	 * Direct handoff: the server thread, woken on this CPU, runs next,
+	 * on the caller's time slice; this thread stays runnable, so when
+	 * the server's door_return wakes it, it simply resumes.
+	 */
+	if (server) {
+		yield_to(server, true);
+		put_task_struct(server);
+	}
 	door_call_wait(&call, proc);
 	ret = call.error;
 	if (!ret)

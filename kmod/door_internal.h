@@ -243,6 +243,7 @@ bool door_unreferenced(struct door_object *door, int closing);
 void door_ref_get(struct door_object *door);
 void door_ref_put(struct door_object *door);
 struct file *door_file_adopt(struct door_object *door);
+void door_inode_detach(struct inode *inode);
 long door_ioc_create(struct door_proc *proc, void __user *arg);
 struct door_object *door_from_file(struct file *file);
 void door_put(struct door_object *door);

@@ -85,6 +85,7 @@ static void doorfs_evict_attached(struct inode *inode)
 
 	truncate_inode_pages_final(&inode->i_data);
 	clear_inode(inode);
+	door_inode_detach(inode);
 	if (door) {
 		door_ref_put(door);
 		door_put(door);

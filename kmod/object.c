@@ -29,6 +29,12 @@
 
 static atomic64_t door_next_id = ATOMIC64_INIT(0);
 
+/*
+ * Protects inode->i_private of door inodes against door_open(): a path to
+ * a door's inode (/proc/PID/fd/N) can outlive the door's last reference.
+ */
+static DEFINE_SPINLOCK(door_inode_lock);
+
 struct door_object *door_from_file(struct file *file)
 {
 	if (file->f_op != &door_fops)
@@ -45,12 +51,22 @@ static void door_free(struct kref *ref)
 	list_del_init(&door->proc_node);
 	spin_unlock(&proc->lock);
 	if (door->inode) {
+		spin_lock(&door_inode_lock);
 		door->inode->i_private = NULL;
+		spin_unlock(&door_inode_lock);
 		iput(door->inode);
 	}
 	door_proc_put(proc);
 	kfree(door);
 	atomic64_dec(&door_stat_live_doors);
+}
+
+/* Take @inode's door away from door_open() (doorfs evicting it). */
+void door_inode_detach(struct inode *inode)
+{
+	spin_lock(&door_inode_lock);
+	inode->i_private = NULL;
+	spin_unlock(&door_inode_lock);
 }
 
 /* Never called with a proc->lock held. */
@@ -226,11 +242,15 @@ struct file *door_file_adopt(struct door_object *door)
 /* open() of an fattached path or of /proc/PID/fd/N. */
 static int door_open(struct inode *inode, struct file *file)
 {
-	struct door_object *door = inode->i_private;
+	struct door_object *door;
 
+	spin_lock(&door_inode_lock);
+	door = inode->i_private;
+	if (door && !kref_get_unless_zero(&door->ref))
+		door = NULL;
+	spin_unlock(&door_inode_lock);
 	if (!door)
 		return -ENXIO;
-	kref_get(&door->ref);
 	door_ref_get(door);
 	file->private_data = door;
 	return 0;
@@ -274,7 +294,12 @@ static void __door_revoke(struct door_object *door)
 	door_pool_fail_waiting(door->pool, door, -EBADF);
 }
 
-void door_fill_info(struct door_object *door, struct door_ioc_info *info)
+/*
+ * @transient: references to the creator's file that the caller itself
+ * holds for the moment (fdinfo's reader), not to count as descriptors.
+ */
+static void __door_fill_info(struct door_object *door,
+			     struct door_ioc_info *info, int transient)
 {
 	struct door_proc *proc = door->proc;
 	u32 attr = door->attributes;
@@ -284,7 +309,7 @@ void door_fill_info(struct door_object *door, struct door_ioc_info *info)
 	dead = proc->dead;
 	if (door->flags & DOOR_F_REVOKED)
 		attr |= DOOR_REVOKED;
-	if (door_unreferenced(door, 0))
+	if (door_unreferenced(door, transient))
 		attr |= DOOR_IS_UNREF;
 	/* A one-shot notification, once delivered, is no longer asked for. */
 	if (door->flags & DOOR_F_UNREF_DONE)
@@ -300,6 +325,11 @@ void door_fill_info(struct door_object *door, struct door_ioc_info *info)
 	info->proc = door->server_proc;
 	info->cookie = door->cookie;
 	info->id = door->id;
+}
+
+void door_fill_info(struct door_object *door, struct door_ioc_info *info)
+{
+	__door_fill_info(door, info, 0);
 }
 
 static long door_ioc_info(struct door_object *door, void __user *arg)
@@ -462,7 +492,8 @@ static void door_show_fdinfo(struct seq_file *m, struct file *file)
 	struct door_ioc_info info;
 	u64 served;
 
-	door_fill_info(door, &info);
+	/* The reader of fdinfo holds the file for the moment. */
+	__door_fill_info(door, &info, file == READ_ONCE(door->orig_file));
 	spin_lock(&proc->lock);
 	active = door->active;
 	served = door->served;
