@@ -159,3 +159,4 @@ module_exit(door_exit);
 MODULE_LICENSE("GPL");
 MODULE_DESCRIPTION("Solaris doors: fast local RPC with direct thread handoff");
 MODULE_AUTHOR("The Linux doors developers");
+MODULE_VERSION("1.0");

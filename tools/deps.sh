@@ -56,7 +56,7 @@ installed() {
 
 missing=
 for p in build-essential gcc make qemu-system-x86 busybox-static cpio kmod \
-	libcmocka-dev linux-source-6.12; do
+	libcmocka-dev linux-source-6.12 pkgconf sparse mandoc groff-base man-db; do
 	installed "$p" || missing="$missing $p"
 done
 
