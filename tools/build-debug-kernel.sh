@@ -11,14 +11,6 @@
 set -euo pipefail
 top=$(cd "$(dirname "$0")/.." && pwd)
 cache_root=${DOOR_CACHE:-/var/cache/door-debug-kernel}
-tarball=/usr/src/linux-source-6.12.tar.xz
-srcver=$(dpkg-query -W -f='${Version}' linux-source-6.12 2>/dev/null || echo none)
-key=$( (echo "$srcver"; cat "$top/tools/debug-kernel.config") | sha256sum | cut -c1-16)
-out=$cache_root/$key
-if [ -f "$out/bzImage" ] && [ -f "$out/build/Module.symvers" ]; then
-	echo "$out"
-	exit 0
-fi
 # What a kernel build needs, installed only if missing.
 need=
 for p in build-essential bc bison flex libelf-dev libssl-dev cpio xz-utils linux-source-6.12; do
@@ -28,6 +20,14 @@ if [ -n "$need" ]; then
 	apt-get update >&2
 	# shellcheck disable=SC2086
 	DEBIAN_FRONTEND=noninteractive apt-get install -y --no-install-recommends $need >&2
+fi
+tarball=/usr/src/linux-source-6.12.tar.xz
+srcver=$(dpkg-query -W -f='${Version}' linux-source-6.12 2>/dev/null || echo none)
+key=$( (echo "$srcver"; cat "$top/tools/debug-kernel.config") | sha256sum | cut -c1-16)
+out=$cache_root/$key
+if [ -f "$out/bzImage" ] && [ -f "$out/build/Module.symvers" ]; then
+	echo "$out"
+	exit 0
 fi
 mkdir -p "$out"
 log=$out/build.log
