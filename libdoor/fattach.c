@@ -99,5 +99,10 @@ DOOR_API int fdetach(const char *path)
 		errno = EPERM;
 		return -1;
 	}
-	return umount2(path, 0);
+	/*
+	 * Lazily, as Solaris detaches even while descriptors opened through
+	 * the path are in use: the path is free at once, and the attachment
+	 * (and its door reference) goes when the last of them is closed.
+	 */
+	return umount2(path, MNT_DETACH);
 }

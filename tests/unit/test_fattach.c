@@ -151,7 +151,7 @@ static void detach_unmounts(void **state)
 	assert_int_equal(fdetach(path), 0);
 	assert_int_equal(fk.numount, 1);
 	assert_string_equal(fk.umount_target, path);
-	assert_int_equal(fk.umount_flags, 0);
+	assert_int_equal(fk.umount_flags, MNT_DETACH);
 }
 
 static void detach_errors(void **state)
