@@ -55,9 +55,17 @@ static int sig_pending(int sig)
 	return sigpending(&set) == 0 && sigismember(&set, sig) == 1;
 }
 
+/* Whether the cancellation signal was blocked while cleanup handlers ran. */
+static atomic_int blocked_in_cleanup = -1;
+
 static void note_cleanup(void *arg)
 {
+	sigset_t cur;
+
 	(void)arg;
+	if (pthread_sigmask(SIG_BLOCK, NULL, &cur) == 0)
+		atomic_store(&blocked_in_cleanup,
+			     sigismember(&cur, cancel_signal()) == 1);
 	atomic_fetch_add(&cleanups, 1);
 	ev_post(ev_cleanup);
 }
@@ -302,6 +310,30 @@ TEST(cancelled_in_pause_when_client_interrupted)
 TEST(cancelled_when_client_killed)
 {
 	cancelled_case(_metadata, M_READ, SIGKILL);
+}
+
+/*
+ * The cleanup handlers of a cancelled procedure run with the thread's own
+ * signal mask.  A thread they start (say, a server thread to replace the
+ * one being cancelled, as examples/daemon/doord.c does) inherits that mask:
+ * if libdoor's cancellation signal were left blocked there, such threads
+ * could never be cancelled.  (libdoor's handler runs with its signal
+ * blocked and calls pthread_cancel(), which in a blocking call acts at
+ * once, unwinding out of the handler without restoring the mask.)
+ */
+TEST(cleanup_handlers_run_with_cancel_signal_unblocked)
+{
+	int d;
+
+	setup(_metadata);
+	d = door_create(cancel_proc, NULL, 0);
+	ASSERT_LE(0, d);
+	interrupt_client(_metadata, d, M_READ, SIGUSR1);
+	ASSERT_EQ(0, ev_wait_ms(ev_cleanup, 10000));
+	EXPECT_EQ(0, atomic_load(&blocked_in_cleanup))
+		TH_LOG("signal %d is blocked in the cleanup handler of a cancelled "
+		       "procedure (libdoor cancel handler without SA_NODEFER?)",
+		       cancel_signal());
 }
 
 /*
