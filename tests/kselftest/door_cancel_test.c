@@ -20,6 +20,7 @@
  * That door_call itself is never restarted after a signal is tested in
  * door_fault_test.
  */
+#include <sys/syscall.h>
 #include "door_test.h"
 
 /* ---- the server procedure ------------------------------------------------ */
@@ -233,6 +234,37 @@ static int libdoor_has_signal(int sig)
 }
 
 /*
+ * Wait until server thread tid sleeps in system call nr (or nr2), as
+ * /proc/self/task/TID/syscall shows: then a signal finds it blocked there.
+ * 0 when it does, -1 after 10 s.
+ */
+static int wait_blocked_in(int tid, long nr, long nr2)
+{
+	struct timespec ms = { 0, 1000 * 1000 };
+	char path[64], buf[64];
+
+	snprintf(path, sizeof(path), "/proc/self/task/%d/syscall", tid);
+	for (int i = 0; i < 10000; i++) {
+		int fd = open(path, O_RDONLY | O_CLOEXEC);
+		ssize_t n = fd < 0 ? -1 : read(fd, buf, sizeof(buf) - 1);
+
+		if (fd >= 0)
+			close(fd);
+		if (n > 0) {
+			char *end;
+			long v;
+
+			buf[n] = '\0';
+			v = strtol(buf, &end, 10);
+			if (end != buf && (v == nr || v == nr2))
+				return 0;
+		}
+		nanosleep(&ms, NULL);
+	}
+	return -1;
+}
+
+/*
  * The client (a child) calls; once the procedure blocks, it is interrupted
  * with `sig` (SIGUSR1: handled, the call returns EINTR; SIGKILL: the
  * client dies).  Returns with the client reaped and its outcome checked.
@@ -247,6 +279,12 @@ static void interrupt_client(struct __test_metadata *_metadata, int d,
 	pid = spawn_client(d, mode, &out);
 	ASSERT_LT(0, pid);
 	ASSERT_EQ(0, ev_wait_ms(ev_in, 20000)) TH_LOG("the call never arrived");
+	/* Interrupt it while the procedure sleeps in its blocking call. */
+	if (mode == M_READ)
+		ASSERT_EQ(0, wait_blocked_in(atomic_load(&served_tid), SYS_read, -1));
+	if (mode == M_PAUSE)
+		ASSERT_EQ(0, wait_blocked_in(atomic_load(&served_tid), SYS_pause,
+					     SYS_rt_sigsuspend));
 	ASSERT_EQ(0, kill(pid, sig));
 	status = wait_child(pid, 20);
 	if (sig == SIGKILL) {
