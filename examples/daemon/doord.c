@@ -557,7 +557,7 @@ static void main_proc(void *cookie, char *argp, size_t arg_size,
 	struct doord_reply r;
 	struct doord_req req;
 	door_desc_t desc;
-	int exit_now;
+	int exit_now, taken_over;
 	pid_t pid;
 	uid_t euid;
 
@@ -572,13 +572,14 @@ static void main_proc(void *cookie, char *argp, size_t arg_size,
 		 */
 		(void) pthread_mutex_lock(&lock);
 		st.main_unrefs++;
+		taken_over = !shutting_down;
 		exit_now = 0;
-		if (!shutting_down) {
+		if (taken_over) {
 			orphaned = 1;
 			exit_now = st.sessions_live == 0;
 		}
 		(void) pthread_mutex_unlock(&lock);
-		if (!shutting_down)
+		if (taken_over)
 			logmsg(LOG_INFO, "%s was taken over; exiting %s", door_path,
 			    exit_now ? "now" : "after the last session");
 		if (exit_now)
