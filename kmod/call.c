@@ -9,9 +9,10 @@
  * to the caller and wakes exactly that caller the same way, then waits for
  * the next call.  No work queue, no kernel thread, no polling in between.
  *
- * The caller copies its arguments into a kernel payload before the handoff;
- * the server copies them out in its own context after it wakes.  Results
- * travel the same way in the other direction.
+ * The caller puts its arguments in a kernel payload before the handoff
+ * (small ones inline, large ones as its pinned pages); the server copies
+ * them out in its own context after it wakes.  Results travel in a kernel
+ * buffer in the other direction.
  */
 #include <linux/slab.h>
 #include <linux/mm.h>
@@ -26,9 +27,6 @@
 
 #include "door_internal.h"
 #include "door_trace.h"
-
-/* Interval at which a waiting caller checks that its server thread lives. */
-#define DOOR_WATCHDOG	HZ
 
 static atomic64_t door_next_seq = ATOMIC64_INIT(0);
 
@@ -237,29 +235,14 @@ static void door_call_cancel(struct door_call *call, struct door_thread *thr)
  */
 static void door_call_wait(struct door_call *call, struct door_proc *proc)
 {
-	long t;
+	int ret = wait_event_interruptible(call->wq, door_call_done(call));
 
-	for (;;) {
-		t = wait_event_interruptible(call->wq, door_call_done(call));
-		spin_lock(&proc->lock);
-		if (call->state == DOOR_CALL_DONE)
-			break;
-		if (t < 0) {
-			if (call->state == DOOR_CALL_ACTIVE && call->server)
-				door_call_cancel(call, call->server);
-			door_call_finish(call, call->state == DOOR_CALL_QUEUED ?
-					 -EAGAIN : -EINTR);
-			break;
-		}
-		/*
-		 * Time-out: a server thread that exits without door_return
-		 * (and without the library noticing) must not hang us.
-		 */
-		if (call->server && (call->server->task->flags & PF_EXITING)) {
-			door_call_finish(call, -EINTR);
-			break;
-		}
-		spin_unlock(&proc->lock);
+	spin_lock(&proc->lock);
+	if (ret && call->state != DOOR_CALL_DONE) {
+		if (call->state == DOOR_CALL_ACTIVE && call->server)
+			door_call_cancel(call, call->server);
+		door_call_finish(call, call->state == DOOR_CALL_QUEUED ?
+				 -EAGAIN : -EINTR);
 	}
 	spin_unlock(&proc->lock);
 }
@@ -350,7 +333,7 @@ long door_ioc_call(struct door_object *door, void __user *arg)
 	call.no_results = req.flags & DOOR_CALL_NO_RESULTS;
 	req.flags &= ~DOOR_CALL_NO_RESULTS;
 	ret = door_payload_get(&call.args, req.data_ptr, req.data_size,
-			       req.desc_ptr, req.desc_num);
+			       req.desc_ptr, req.desc_num, true);
 	if (ret)
 		return ret;
 	door_payload_release_fds(&call.args);
@@ -436,7 +419,7 @@ static int door_return_results(struct door_thread *thr,
 		if (req->data_size > door_max_data)
 			return -E2BIG;
 		ret = door_payload_get(&res, req->data_ptr, req->data_size,
-				       req->desc_ptr, req->desc_num);
+				       req->desc_ptr, req->desc_num, false);
 		if (ret)
 			return ret;
 		door_payload_release_fds(&res);

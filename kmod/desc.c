@@ -2,13 +2,14 @@
 /*
  * desc.c - payloads: data and descriptors on their way between processes.
  *
- * The sender's data is copied into a kernel buffer and its descriptors are
- * turned into file references (door_payload_get, in the sender's context).
- * The receiver copies the data out and installs the files as new
- * descriptors at the lowest free numbers (door_payload_put, in the
- * receiver's context), so no task ever touches another task's memory or fd
- * table.  Whoever holds a payload that is not delivered frees it, which
- * drops the file references: nothing is installed twice or leaked.
+ * The sender's data is copied into a kernel buffer (or, for a caller's
+ * large arguments, its pages are pinned) and its descriptors are turned
+ * into file references (door_payload_get, in the sender's context).  The
+ * receiver copies the data out and installs the files as new descriptors
+ * at the lowest free numbers (door_payload_put, in the receiver's
+ * context), so no task writes another task's memory or fd table.  Whoever
+ * holds a payload that is not delivered frees it, which drops the file
+ * references: nothing is installed twice or leaked.
  *
  * A door in flight counts as a reference to it, and its receiver gets a
  * new file of the door (so that each holder's close is seen, object.c).
@@ -160,15 +161,18 @@ static int door_payload_copy_pages(struct door_payload *p, void __user *dst)
 
 /*
  * Take @size bytes at @uptr and @ndesc descriptors at @udesc from the
- * calling task.  The caller has bounded @size and @ndesc.
+ * calling task.  The caller has bounded @size and @ndesc.  With @pin, large
+ * data is left in the task's pinned pages: only for a sender that stays
+ * blocked until the receiver has copied it (a caller's arguments), never
+ * for results, whose server goes on at once and may reuse the memory.
  */
 int door_payload_get(struct door_payload *p, u64 uptr, u64 size,
-		     u64 udesc, u32 ndesc)
+		     u64 udesc, u32 ndesc, bool pin)
 {
 	int ret;
 
 	door_payload_init(p);
-	if (size >= DOOR_PIN_MIN) {
+	if (pin && size >= DOOR_PIN_MIN) {
 		ret = door_payload_pin(p, uptr, size);
 		if (ret)
 			goto fail;

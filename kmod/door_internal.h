@@ -89,8 +89,9 @@ struct door_pdesc {
 #define DOOR_INLINE_DESC	2
 
 /*
- * Data from this size on is not copied into the kernel: the sender's pages
- * are pinned and the receiver copies straight out of them (one copy).
+ * A caller's arguments from this size on are not copied into the kernel:
+ * its pages are pinned and the server copies straight out of them (one
+ * copy).  The caller stays blocked meanwhile; results are always copied.
  */
 #define DOOR_PIN_MIN		(16 * 1024)
 
@@ -266,7 +267,7 @@ void door_thread_release_serving(struct door_thread *thr);
 
 /* desc.c: descriptors and payloads */
 int door_payload_get(struct door_payload *p, u64 uptr, u64 size,
-		     u64 udesc, u32 ndesc);
+		     u64 udesc, u32 ndesc, bool pin);
 void door_payload_init(struct door_payload *p);
 void door_payload_free(struct door_payload *p);
 void door_payload_release_fds(struct door_payload *p);

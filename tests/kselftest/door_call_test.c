@@ -413,4 +413,92 @@ TEST(cookie_passed_to_procedure)
 	EXPECT_EQ((uintptr_t)&c1, atomic_load(&seen_cookie));
 }
 
+/*
+ * Large results under load: a single server thread serves three client
+ * processes, so the next call is handed to it as soon as it returns.  The
+ * results of 64 KiB must reach each caller intact, whether the procedure
+ * echoes its arguments (which libdoor may keep in a reused buffer) or
+ * replies from its stack (which the next invocation reuses).
+ */
+#define BIG_RESULT (64 * 1024)
+static atomic_int big_mode;		/* 0: echo the arguments; 1: stack */
+
+static void big_result_proc(void *cookie, char *argp, size_t n,
+			    door_desc_t *dp, uint_t nd)
+{
+	if (argp == DOOR_UNREF_DATA || n == 0)
+		door_return(NULL, 0, NULL, 0);
+	if (atomic_load(&big_mode) == 0)
+		door_return(argp, n, NULL, 0);
+	{
+		char reply[BIG_RESULT];
+
+		memset(reply, argp[0], sizeof(reply));
+		door_return(reply, n, NULL, 0);
+	}
+}
+
+static int big_result_thread(door_info_t *dip, void *(*start)(void *),
+			     void *arg, void *cookie)
+{
+	pthread_t t;
+
+	return pthread_create(&t, NULL, start, arg) == 0 ? 1 : -1;
+}
+
+/* In a child: 300 calls with a pattern of its own; exit 1 on corruption. */
+static int big_result_client(int d, char c)
+{
+	char *a = malloc(BIG_RESULT), *r = malloc(BIG_RESULT);
+	int bad = 0;
+
+	if (!a || !r)
+		return 2;
+	for (int i = 0; i < 300; i++) {
+		door_arg_t arg = { a, BIG_RESULT, NULL, 0, r, BIG_RESULT };
+
+		memset(a, c, BIG_RESULT);
+		memset(r, 0, BIG_RESULT);
+		if (door_call(d, &arg) < 0)
+			return 2;
+		if (arg.data_size != BIG_RESULT)
+			bad++;
+		else
+			for (size_t j = 0; j < arg.data_size; j++)
+				if (arg.data_ptr[j] != c) {
+					bad++;
+					break;
+				}
+		if (arg.rbuf != r)
+			munmap(arg.rbuf, arg.rsize);
+	}
+	return bad ? 1 : 0;
+}
+
+TEST(large_results_intact_under_load)
+{
+	for (int m = 0; m < 2; m++) {
+		pid_t pid[3];
+		int d;
+
+		atomic_store(&big_mode, m);
+		d = door_xcreate(big_result_proc, NULL, DOOR_NO_DEPLETION_CB,
+				 big_result_thread, NULL, NULL, 1);
+		ASSERT_LE(0, d) TH_LOG("door_xcreate: %s", strerror(errno));
+		for (int k = 0; k < 3; k++) {
+			pid[k] = fork_child();
+			ASSERT_LE(0, pid[k]);
+			if (pid[k] == 0)
+				_exit(big_result_client(d, 'A' + k));
+		}
+		for (int k = 0; k < 3; k++) {
+			int code = child_exit_code(wait_child(pid[k], 60));
+
+			EXPECT_EQ(0, code)
+				TH_LOG("mode %d client %d: corrupted results", m, k);
+		}
+		ASSERT_EQ(0, door_revoke(d));
+	}
+}
+
 TEST_HARNESS_MAIN
