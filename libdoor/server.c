@@ -374,7 +374,13 @@ static void cancel_setup(void)
 		return;
 	memset(&sa, 0, sizeof(sa));
 	sa.sa_sigaction = cancel_handler;
-	sa.sa_flags = SA_SIGINFO | SA_RESTART;
+	/*
+	 * SA_NODEFER: pthread_cancel() may act inside the handler (the
+	 * procedure was blocked in a cancellation point) and unwind from it,
+	 * never returning to restore the mask; the signal must not stay
+	 * blocked in the cleanup handlers or in threads they start.
+	 */
+	sa.sa_flags = SA_SIGINFO | SA_RESTART | SA_NODEFER;
 	sigemptyset(&sa.sa_mask);
 	if (sigaction(sig, &sa, NULL) < 0)
 		return;
