@@ -29,8 +29,10 @@
  * Door descriptors and fattach() mounts live on the "doorfs" filesystem:
  * fstatfs() of a door descriptor, or statfs() of a path with a door
  * attached, reports this f_type.  fattach() is
- *	mount("doorfs", path, "doorfs", MS_NOSUID | MS_NODEV | MS_NOEXEC, "fd=N")
- * and fdetach() is umount(path).
+ *	mount("doorfs", path, "doorfs", MS_NOSUID | MS_NODEV | MS_NOEXEC,
+ *	      "fd=N,mode=M,uid=U,gid=G")
+ * (mode and owner of the covered file; all but fd are optional) and
+ * fdetach() is umount2(path, MNT_DETACH).
  */
 #define DOORFS_MAGIC		0x444f4f52	/* "DOOR" */
 #define DOORFS_TYPE		"doorfs"

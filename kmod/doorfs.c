@@ -4,10 +4,12 @@
  *
  * Every door has an inode on an internal mount of doorfs; its descriptors
  * are files of that inode.  fattach() mounts a new doorfs instance, given
- * "fd=N" naming a door descriptor, over an existing regular file: the root
- * of that instance is a regular-file inode standing for the door, so a
- * plain open() of the path yields a door descriptor.  The mount holds a
- * reference to the door (see door_ref_get) until it is unmounted (fdetach).
+ * "fd=N" naming a door descriptor (and "mode", "uid", "gid" for the file it
+ * shows), over an existing regular file: the root of that instance is a
+ * regular-file inode standing for the door, so a plain open() of the path
+ * yields a door descriptor.  The instance holds a reference to the door
+ * (see door_ref_get) until it goes: at fdetach, a lazy unmount, once no
+ * descriptor opened through the path is left.
  */
 #include <linux/module.h>
 #include <linux/fs.h>

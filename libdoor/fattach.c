@@ -7,7 +7,9 @@
  *	mount("doorfs", path, "doorfs", MS_NOSUID|MS_NODEV|MS_NOEXEC,
  *	      "fd=N,mode=M,uid=U,gid=G")
  * (mode and owner of the covered file, so the attached file shows them as
- * Solaris' namefs does) and fdetach is umount(path).  The Solaris checks are made here:
+ * Solaris' namefs does) and fdetach is umount2(path, MNT_DETACH), which
+ * works while descriptors opened through the path are in use, as on
+ * Solaris.  The Solaris checks are made here:
  *	fattach: EBADF bad fd; EINVAL not a door; EBUSY something is attached
  *	already; EPERM the caller neither owns path nor is privileged; EACCES
  *	the owner lacks write permission on path.

@@ -33,9 +33,9 @@
  * to the file for a moment.  door.ko counts the creator's descriptors with
  * file_count(), so if the door's last reference goes away during that
  * moment the server misses that unreferenced notification (door.ko as of
- * this writing: about once in 1000 tries with a reader in a loop).  For the
- * same reason fdinfo of the creator's own descriptor does not show
- * DOOR_IS_UNREF (door_doorstat_test checks that it does).
+ * this writing: about once in 1000 tries with a reader in a loop).  The
+ * fdinfo reader's own reference is not counted when DOOR_IS_UNREF is shown
+ * (door_doorstat_test checks that it matches door_info).
  *
  * Reading another user's /proc/PID/fd needs the same privilege as ptrace;
  * processes that cannot be read are skipped when listing all of them.
