@@ -779,8 +779,9 @@ TEST_F(dd, thread_cap_and_private_pool)
 
 /*
  * The daemon is SIGKILLed: its door stays attached, dead (EBADF).  A new
- * instance replaces it (fattach EBUSY -> fdetach -> fattach); the dead
- * door is freed.
+ * instance replaces it (fattach EBUSY -> fdetach -> fattach), even while
+ * a client still holds the dead door opened through the path; the dead
+ * door is freed once that client lets go.
  */
 TEST_F(dd, restart_replaces_stale_door)
 {
@@ -801,11 +802,14 @@ TEST_F(dd, restart_replaces_stale_door)
 	EXPECT_EQ(EBADF, errno);
 	ASSERT_EQ(0, door_info(m, &di));
 	EXPECT_EQ(-1, di.di_target);
-	ASSERT_EQ(0, close(m));
 
+	/* A stale client still holds the dead door, opened through the path. */
 	b = track(self, start_daemon(self->path, 4));
 	ASSERT_LT(0, b) TH_LOG("the new instance could not replace the stale door");
 	EXPECT_EQ(b, ping(self->path));
+	ASSERT_EQ(0, door_info(m, &di));
+	EXPECT_EQ(-1, di.di_target) TH_LOG("the stale descriptor changed door");
+	ASSERT_EQ(0, close(m));
 	EXPECT_EQ(0, stop_daemon(b));
 	EXPECT_EQ(0, is_doorfs_path(self->path));
 	EXPECT_EQ(self->doors0, wait_live_doors(self->doors0, 10000))

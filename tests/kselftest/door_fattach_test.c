@@ -784,6 +784,35 @@ TEST_F(fa, fdetach_while_path_descriptor_open)
 }
 
 /*
+ * A lazy fdetach while a descriptor opened through the path is in use: the
+ * attachment's reference stays until that descriptor is closed, and only
+ * then is the door unreferenced (one notification).
+ */
+TEST_F(fa, lazy_fdetach_reference_goes_with_last_path_descriptor)
+{
+	int d = door_create(fa_proc, NULL, DOOR_UNREF), fd;
+
+	ASSERT_LE(0, d);
+	ASSERT_EQ(0, fattach(d, self->file));
+	fd = open(self->file, O_RDONLY | O_CLOEXEC);
+	ASSERT_LE(0, fd);
+	ASSERT_EQ(0, fdetach(self->file)) TH_LOG("%s", strerror(errno));
+	EXPECT_EQ(0, is_doorfs_path(self->file));
+	EXPECT_FALSE(HAS(door_attrs(d), DOOR_IS_UNREF))
+		TH_LOG("unreferenced while a descriptor of the path is open");
+	EXPECT_EQ(0, call_echo(fd, "still attached underneath"));
+	EXPECT_EQ(0, atomic_load(&unrefs));
+	ASSERT_EQ(0, close(fd));
+	ASSERT_EQ(0, ev_wait_ms(ev_unref, 10000))
+		TH_LOG("no notification after the last path descriptor closed");
+	EXPECT_EQ(1, atomic_load(&unrefs));
+	EXPECT_TRUE(HAS(door_attrs(d), DOOR_IS_UNREF));
+	/* The path can take a door again. */
+	ASSERT_EQ(0, fattach(d, self->file));
+	ASSERT_EQ(0, fdetach(self->file));
+}
+
+/*
  * The server dies while its door is attached (a crashed daemon): the path
  * still opens a door, but calls fail with EBADF and di_target is -1.  A
  * new server replaces it with fdetach + fattach, and the dead door is
