@@ -170,6 +170,43 @@ struct door_thread *door_thread_find(struct door_proc *proc)
 }
 
 /*
+ * Free the leftovers of an exited thread, already out of proc->threads.
+ * Its caller, if it still had one, gets EINTR.  Freed only after taking
+ * proc->lock, so that door_proc_shutdown() is not walking it.
+ */
+static void door_thread_reap(struct door_proc *proc, struct door_thread *old)
+{
+	spin_lock(&proc->lock);
+	if (old->idle) {
+		list_del_init(&old->pool_node);
+		old->pool->nidle--;
+		old->idle = false;
+	}
+	if (old->call)
+		door_call_finish(old->call, -EINTR);
+	spin_unlock(&proc->lock);
+	door_thread_free(old);
+}
+
+/*
+ * A new server thread arrived: free the entries of threads that have
+ * exited (cancelled ones, a pool that shrank), so that a long-running
+ * server does not keep one for every thread it ever had.
+ */
+static void door_threads_prune(struct door_proc *proc)
+{
+	struct door_thread *thr;
+	unsigned long idx;
+
+	xa_for_each(&proc->threads, idx, thr) {
+		if (!(READ_ONCE(thr->task->flags) & PF_EXITING))
+			continue;
+		if (xa_cmpxchg(&proc->threads, idx, thr, NULL, 0) == thr)
+			door_thread_reap(proc, thr);
+	}
+}
+
+/*
  * The calling thread's door_thread, made on first use.  A stale entry left
  * by an exited thread whose pid was reused is replaced; if that thread was
  * still bound to a caller, the caller gets EINTR.
@@ -198,19 +235,9 @@ struct door_thread *door_thread_get(struct door_proc *proc)
 		kfree(thr);
 		return ERR_PTR(xa_err(old));
 	}
-	if (old) {
-		/* An exited thread's leftovers: it cannot be idle any more. */
-		spin_lock(&proc->lock);
-		if (old->idle) {
-			list_del_init(&old->pool_node);
-			old->pool->nidle--;
-			old->idle = false;
-		}
-		if (old->call)
-			door_call_finish(old->call, -EINTR);
-		spin_unlock(&proc->lock);
-		door_thread_free(old);
-	}
+	if (old)
+		door_thread_reap(proc, old);
+	door_threads_prune(proc);
 	return thr;
 }
 
