@@ -18,6 +18,10 @@
  *    array) is E2BIG in both directions, nothing invoked; 2^32 - 1 with a
  *    NULL array is E2BIG or ENFILE (more than the door's DESC_MAX, which is
  *    INT_MAX by default);
+ *  - descriptor arrays refused at their first entry (closed descriptor,
+ *    bad attributes, unreadable array: EINVAL, EINVAL, EFAULT), 4000 calls
+ *    and 2000 door_returns of 1024 entries, leave MemAvailable where it was
+ *    (the kernel's copy of each array is freed);
  *  - a receiver whose descriptor table is full gets EMFILE (client side:
  *    from door_call; server side: its caller gets EMFILE), nothing is
  *    installed and the passed file is not leaked (its pipe reaches EOF);
@@ -538,6 +542,109 @@ TEST(descriptors_1024_and_1025)
 	free(in);
 }
 
+/*
+ * Descriptor arrays refused at their first entry (a closed descriptor,
+ * bad attributes, an unreadable array), in calls and in returns: each
+ * fails at once, and the kernel's copy of the array (up to 1024 x 32
+ * bytes) is freed every time.  4000 leaked arrays of 1024 would be 128 MiB
+ * of MemAvailable.
+ */
+static atomic_int bad_returns, bad_return_errs;
+static door_desc_t *bad_ret;
+
+static void bad_return_proc(void *cookie, char *argp, size_t arg_size,
+			    door_desc_t *dp, uint_t n_desc)
+{
+	if (arg_size == 0)	/* warm-up call */
+		door_return(NULL, 0, NULL, 0);
+	for (int i = 0; i < 2000; i++) {
+		errno = 0;
+		if (door_return(NULL, 0, bad_ret, DOOR_MAX_DESC) == -1 &&
+		    errno == EINVAL)
+			atomic_fetch_add(&bad_return_errs, 1);
+		atomic_fetch_add(&bad_returns, 1);
+	}
+	door_return(NULL, 0, NULL, 0);
+}
+
+TEST(refused_descriptor_arrays_leak_nothing)
+{
+	door_desc_t *bad = calloc(DOOR_MAX_DESC, sizeof(*bad));
+	long avail0, avail1;
+	int d, dr, wrong = 0, p[2];
+	char *none;
+	door_arg_t a;
+
+	ASSERT_NE(NULL, bad);
+	ASSERT_EQ(0, pipe2(p, O_CLOEXEC));
+	none = mmap(NULL, DOOR_MAX_DESC * sizeof(*bad), PROT_NONE,
+		    MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+	ASSERT_NE(MAP_FAILED, none);
+	d = door_create(size_proc, NULL, 0);
+	ASSERT_LE(0, d);
+	dr = door_create(bad_return_proc, NULL, 0);
+	ASSERT_LE(0, dr);
+	/* Valid entries after a bad first one: nothing is taken. */
+	for (int i = 0; i < DOOR_MAX_DESC; i++) {
+		bad[i].d_attributes = DOOR_DESCRIPTOR;
+		bad[i].d_data.d_desc.d_descriptor = p[1];
+	}
+	bad_ret = bad;
+	a = (door_arg_t){ NULL, 0, NULL, 0, NULL, 0 };
+	ASSERT_EQ(0, door_call(dr, &a));	/* the library's threads exist */
+	atomic_store(&bad_returns, 0);
+	atomic_store(&bad_return_errs, 0);
+
+	avail0 = kb_field("/proc/meminfo", "MemAvailable:");
+	for (int i = 0; i < 4000; i++) {
+		int want = EINVAL;
+
+		switch (i % 3) {
+		case 0:	/* a closed descriptor */
+			bad[0].d_attributes = DOOR_DESCRIPTOR;
+			bad[0].d_data.d_desc.d_descriptor = -1;
+			a = (door_arg_t){ NULL, 0, bad, DOOR_MAX_DESC, NULL, 0 };
+			break;
+		case 1:	/* attributes that are not DOOR_DESCRIPTOR */
+			bad[0].d_attributes = 0x12345;
+			bad[0].d_data.d_desc.d_descriptor = p[1];
+			a = (door_arg_t){ NULL, 0, bad, DOOR_MAX_DESC, NULL, 0 };
+			break;
+		default: /* an array that cannot be read */
+			a = (door_arg_t){ NULL, 0, (door_desc_t *)none,
+					  DOOR_MAX_DESC, NULL, 0 };
+			want = EFAULT;
+			break;
+		}
+		errno = 0;
+		if (door_call(d, &a) != -1 || errno != want) {
+			if (!wrong++)
+				TH_LOG("call %d: errno %d, expected %d", i, errno, want);
+		}
+	}
+	/* The same from a server: 2000 refused door_returns, one call. */
+	bad[0].d_attributes = DOOR_DESCRIPTOR;
+	bad[0].d_data.d_desc.d_descriptor = -1;
+	a = (door_arg_t){ "go", 3, NULL, 0, NULL, 0 };
+	hang_guard(120);
+	EXPECT_EQ(0, door_call(dr, &a));
+	hang_guard(0);
+	avail1 = kb_field("/proc/meminfo", "MemAvailable:");
+	TH_LOG("MemAvailable %ld kB before, %ld kB after 4000 refused calls "
+	       "and 2000 refused returns of 1024 descriptors", avail0, avail1);
+	EXPECT_EQ(0, wrong);
+	EXPECT_EQ(2000, atomic_load(&bad_return_errs));
+	EXPECT_EQ(0, atomic_load(&invocations));
+	/* 6000 x 32 KiB would be 187 MiB; allow 32 MiB of other activity. */
+	EXPECT_LT(avail0 - avail1, 32L * 1024);
+	close(d);
+	close(dr);
+	close(p[0]);
+	close(p[1]);
+	munmap(none, DOOR_MAX_DESC * sizeof(*bad));
+	free(bad);
+}
+
 /* Is the pipe's read end at EOF (every write end closed everywhere)? */
 static int pipe_eof(int rfd)
 {
@@ -1019,8 +1126,11 @@ TEST(efault_call_struct_leaves_nothing)
 }
 
 /*
- * Same for the server: the invocation's descriptor and argument mapping
- * are placed before the kernel writes the door_ioc_return back.
+ * Same for the server: a door_ioc_return it cannot write back must not
+ * leave it with an invocation's descriptor or argument mapping.  door.ko
+ * checks that the structure is writable before taking a call, so the call
+ * is never handed to this thread: the server exits and the caller gets
+ * EBADF (EINTR had the thread taken the call and failed afterwards).
  */
 TEST(efault_return_struct_leaves_nothing)
 {
@@ -1072,7 +1182,7 @@ TEST(efault_return_struct_leaves_nothing)
 	e = errno;
 	hang_guard(0);
 	EXPECT_EQ(-1, r);
-	EXPECT_EQ(EINTR, e) TH_LOG("door_call: %s", strerror(e));
+	EXPECT_TRUE(e == EBADF || e == EINTR) TH_LOG("door_call: %s", strerror(e));
 	st = wait_child(pid, 30);
 	EXPECT_EQ(0, child_exit_code(st))
 		TH_LOG("the server was left with the invocation's descriptor "
