@@ -320,7 +320,12 @@ long door_ioc_call(struct door_object *door, void __user *arg)
 	struct door_pool *pool;
 	int ret;
 
-	if (copy_from_user(&req, arg, sizeof(req)))
+	/*
+	 * Written back now as well: once the results are delivered (fds
+	 * installed, a mapping made) a failing copy-out would lose them.
+	 */
+	if (copy_from_user(&req, arg, sizeof(req)) ||
+	    copy_to_user(arg, &req, sizeof(req)))
 		return -EFAULT;
 	ret = door_call_check(door, &req);
 	if (ret)
@@ -585,7 +590,9 @@ long door_ioc_return(struct door_proc *proc, void __user *arg)
 	struct door_thread *thr;
 	int ret;
 
-	if (copy_from_user(&req, arg, sizeof(req)))
+	/* Writable too, so that a taken invocation is never lost (above). */
+	if (copy_from_user(&req, arg, sizeof(req)) ||
+	    copy_to_user(arg, &req, sizeof(req)))
 		return -EFAULT;
 	if (req.flags)
 		return -EINVAL;

@@ -25,6 +25,12 @@
 
 #define DOOR_DESC_ATTR_MASK	(DOOR_DESCRIPTOR | DOOR_RELEASE)
 
+/*
+ * Payload memory is charged to the sender's memory cgroup; over its limit
+ * the sender gets ENOMEM rather than the cgroup's OOM killer.
+ */
+#define DOOR_GFP_PAYLOAD	(GFP_KERNEL_ACCOUNT | __GFP_RETRY_MAYFAIL | __GFP_NOWARN)
+
 /* An empty payload (the inline bytes need no clearing). */
 void door_payload_init(struct door_payload *p)
 {
@@ -125,7 +131,7 @@ static int door_payload_pin(struct door_payload *p, u64 uptr, u64 size)
 	unsigned int n = DIV_ROUND_UP(offset_in_page(uptr) + size, PAGE_SIZE);
 	int got;
 
-	p->pages = kvmalloc_array(n, sizeof(*p->pages), GFP_KERNEL_ACCOUNT);
+	p->pages = kvmalloc_array(n, sizeof(*p->pages), DOOR_GFP_PAYLOAD);
 	if (!p->pages)
 		return -ENOMEM;
 	got = pin_user_pages_fast(start, n, 0, p->pages);
@@ -177,7 +183,7 @@ int door_payload_get(struct door_payload *p, u64 uptr, u64 size,
 		if (ret)
 			goto fail;
 	} else if (size > DOOR_INLINE_MAX) {
-		p->data = kvmalloc(size, GFP_KERNEL_ACCOUNT);
+		p->data = kvmalloc(size, DOOR_GFP_PAYLOAD);
 		if (!p->data)
 			return -ENOMEM;
 	}
