@@ -59,7 +59,7 @@ void door_payload_free(struct door_payload *p)
 	struct door_pdesc *pd;
 	u32 i;
 
-	if (!p->size && !p->ndesc && !p->pages)
+	if (!p->size && !p->ndesc && !p->pages && !p->desc)
 		return;
 	pd = door_payload_desc(p);
 	for (i = 0; i < p->ndesc; i++) {
