@@ -113,6 +113,9 @@ void door_unref_queue(struct door_object *door)
 	struct door_pool *pool = door->pool;
 	struct door_thread *thr;
 
+	/* Nobody would serve it (and its reference would keep the door). */
+	if (door->proc->dead || (door->flags & DOOR_F_REVOKED))
+		return;
 	trace_door_unref(door->id);
 	door->flags |= DOOR_F_UNREF_PENDING | DOOR_F_UNREF_DONE;
 	kref_get(&door->ref);
