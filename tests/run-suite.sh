@@ -32,7 +32,7 @@ door_return_test door_param_test door_desc_test door_revoke_test
 door_ucred_test door_unref_test door_pool_test door_fault_test
 door_limits_test
 door_fattach_test door_cancel_test door_ns_test door_daemon_test
-door_stress_test door_chaos_test"
+door_stress_test door_chaos_test doorfuzz"
 COMPAT="solaris_compat_static solaris_compat_shared"
 
 in_list() {

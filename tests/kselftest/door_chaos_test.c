@@ -27,6 +27,11 @@
  *   fail with ENOENT (descriptor already closed) or ENXIO (door gone).
  *   Runs for a quarter of DOOR_CHAOS_SECONDS (at least 2 s).
  *
+ * delayed_unref_when_the_server_dies: a DOOR_UNREF door becomes
+ *   unreferenced while a call is active (notification delayed), then its
+ *   server's control file is closed: the call gets EINTR and the door is
+ *   freed once the process is gone (live_doors back to its start).
+ *
  * No sleep stands in for synchronisation: sleeps only pace the chaos, and
  * every wait for a process or a count is bounded and reported.
  */
@@ -1125,6 +1130,101 @@ TEST_F_TIMEOUT(chaos, reopen_races_last_close, 3600)
 		TH_LOG("reopen failed with errno %ld", atomic_load(&reopen_bad_errno));
 	/* A door freed under a reopen, or never freed, shows here. */
 	EXPECT_EQ(doors0, wait_live_doors(doors0, 5000));
+}
+
+/* ---- an unreferenced notification delayed by a call, then the server dies -- */
+
+struct dying_server {
+	int ctl, d, in_call[2], block[2];
+	int call_ret, call_err;
+};
+
+static void *dying_serve(void *p)
+{
+	struct dying_server *ds = p;
+	struct door_ioc_return r;
+	char buf[256], c;
+
+	memset(&r, 0, sizeof(r));
+	r.buf = (uintptr_t)buf;
+	r.buf_size = sizeof(buf);
+	if (ioctl(ds->ctl, DOOR_IOC_RETURN, &r) != 0)
+		return NULL;
+	/* Serving: tell the main thread, then hold the call for good. */
+	if (write(ds->in_call[1], "c", 1) != 1)
+		return NULL;
+	while (read(ds->block[0], &c, 1) < 0 && errno == EINTR)
+		;
+	return NULL;
+}
+
+static void *dying_call(void *p)
+{
+	struct dying_server *ds = p;
+	struct door_ioc_call c;
+
+	memset(&c, 0, sizeof(c));
+	ds->call_ret = ioctl(ds->d, DOOR_IOC_CALL, &c);
+	ds->call_err = errno;
+	return NULL;
+}
+
+/*
+ * A DOOR_UNREF door of a server process becomes unreferenced while one of
+ * its calls is being served (the notification is delayed until the call
+ * ends), and the server's control file is closed then: the call fails with
+ * EINTR, and once the process has exited the door must be freed like any
+ * other (live_doors back to its start): nothing may queue the delayed
+ * notification on a pool that no thread will ever look at again.
+ */
+TEST(delayed_unref_when_the_server_dies)
+{
+	long long doors0 = live_doors();
+	pid_t pid;
+	int st;
+
+	ASSERT_LE(0, doors0);
+	pid = fork_child();
+	ASSERT_LE(0, pid);
+	if (pid == 0) {
+		struct door_ioc_create cr = { .proc = 1, .attributes = DOOR_UNREF };
+		struct dying_server ds;
+		pthread_t ts, tc;
+		struct pollfd pfd;
+		int d2;
+		char c;
+
+		CHILD_CHECK(10, pipe2(ds.in_call, O_CLOEXEC) == 0);
+		CHILD_CHECK(11, pipe2(ds.block, O_CLOEXEC) == 0);
+		ds.ctl = open(DOOR_DEVICE_PATH, O_RDWR | O_CLOEXEC);
+		CHILD_CHECK(12, ds.ctl >= 0);
+		ds.d = ioctl(ds.ctl, DOOR_IOC_CREATE, &cr);
+		CHILD_CHECK(13, ds.d >= 0);
+		d2 = dup(ds.d);
+		CHILD_CHECK(14, d2 >= 0);
+		CHILD_CHECK(15, pthread_create(&ts, NULL, dying_serve, &ds) == 0);
+		CHILD_CHECK(16, pthread_create(&tc, NULL, dying_call, &ds) == 0);
+		pfd.fd = ds.in_call[0];
+		pfd.events = POLLIN;
+		CHILD_CHECK(17, poll(&pfd, 1, 30000) == 1 &&
+			    read(ds.in_call[0], &c, 1) == 1);
+		/*
+		 * The creator's descriptors drop to one while the call is
+		 * active: the door is unreferenced, its notification delayed.
+		 */
+		CHILD_CHECK(18, close(d2) == 0);
+		/* The server side ends: the active call gets EINTR. */
+		CHILD_CHECK(19, close(ds.ctl) == 0);
+		CHILD_CHECK(20, pthread_join(tc, NULL) == 0);
+		errno = ds.call_err;
+		CHILD_CHECK(21, ds.call_ret == -1 && ds.call_err == EINTR);
+		close(ds.d);
+		_exit(0);	/* the serving thread goes with the process */
+	}
+	st = wait_child(pid, 60);
+	EXPECT_EQ(0, child_exit_code(st));
+	EXPECT_EQ(doors0, wait_live_doors(doors0, 5000))
+		TH_LOG("the door outlived its server and every descriptor");
 }
 
 TEST_HARNESS_MAIN
