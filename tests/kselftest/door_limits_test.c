@@ -398,10 +398,15 @@ TEST(repeated_max_results_do_not_accumulate)
 	TH_LOG("%d results of %zu bytes: VmRSS %ld -> %ld kB, VmSize %ld -> %ld kB, "
 	       "MemAvailable %ld -> %ld kB", n, big_max, rss0, rss1, vm0, vm1,
 	       avail0, avail1);
-	/* 16 x max_data went through; less than one max_data may remain. */
+	/*
+	 * 16 x max_data went through; less than half of one may remain in
+	 * the process.  MemAvailable also moves with the per-CPU page lists
+	 * (tens of MiB on 6.12 after freeing this much): a leak of even a
+	 * quarter of each result would be 4 x max_data.
+	 */
 	EXPECT_LT(rss1 - rss0, (long)(big_max / 1024 / 2));
 	EXPECT_LT(vm1 - vm0, (long)(big_max / 1024 / 2));
-	EXPECT_LT(avail0 - avail1, (long)(big_max / 1024 * 2));
+	EXPECT_LT(avail0 - avail1, (long)(big_max / 1024 * 4));
 	EXPECT_EQ(calls0, wait_live_calls(calls0, 2000));
 	close(d);
 	munmap(big, big_max + 1);
@@ -635,8 +640,8 @@ TEST(refused_descriptor_arrays_leak_nothing)
 	EXPECT_EQ(0, wrong);
 	EXPECT_EQ(2000, atomic_load(&bad_return_errs));
 	EXPECT_EQ(0, atomic_load(&invocations));
-	/* 6000 x 32 KiB would be 187 MiB; allow 32 MiB of other activity. */
-	EXPECT_LT(avail0 - avail1, 32L * 1024);
+	/* 6000 x 32 KiB would be 187 MiB; allow 64 MiB of other activity. */
+	EXPECT_LT(avail0 - avail1, 64L * 1024);
 	close(d);
 	close(dr);
 	close(p[0]);

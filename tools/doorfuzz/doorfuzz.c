@@ -1423,6 +1423,8 @@ static void *sanity_client(void *arg)
 			continue;
 		}
 		atomic_fetch_add(&cnt->sanity_ok, 1);
+		/* Leave most of the CPU to the fuzz itself. */
+		poll(NULL, 0, 1);
 	}
 	return NULL;
 }
@@ -1628,11 +1630,24 @@ static void close_pool(void)
 	}
 }
 
-/* Close every descriptor except stdio. */
+/* Descriptors open when the fuzz started (inherited): never touched. */
+static unsigned char inherited_fd[FD_MAX];
+
+static void note_inherited_fds(void)
+{
+	for (int fd = 0; fd < FD_MAX; fd++)
+		if (fcntl(fd, F_GETFD) != -1) {
+			inherited_fd[fd] = 1;
+			protect(fd, 1);
+		}
+}
+
+/* Close every descriptor except the inherited ones. */
 static void close_all_fds(void)
 {
 	for (int fd = 3; fd < FD_MAX; fd++)
-		close(fd);
+		if (!inherited_fd[fd])
+			close(fd);
 }
 
 /* Stop every thread; 0 if all were joined. */
@@ -1792,7 +1807,7 @@ static int list_fds(int quiet)
 		if (de->d_name[0] == '.')
 			continue;
 		fd = atoi(de->d_name);
-		if (fd <= 2 || fd == dirfd(dir))
+		if (fd == dirfd(dir) || (fd < FD_MAX && inherited_fd[fd]))
 			continue;
 		n++;
 		if (quiet)
@@ -1800,7 +1815,24 @@ static int list_fds(int quiet)
 		snprintf(p, sizeof(p), "/proc/self/fd/%d", fd);
 		len = readlink(p, l, sizeof(l) - 1);
 		l[len > 0 ? len : 0] = 0;
-		fprintf(stderr, "doorfuzz: descriptor %d left open: %s\n", fd, l);
+		fprintf(stderr, "doorfuzz: descriptor %d left open: %s", fd, l);
+		/* For a door: which one (door_id, target, attributes). */
+		snprintf(p, sizeof(p), "/proc/self/fdinfo/%d", fd);
+		{
+			char info[1024], *c;
+			int ifd = open(p, O_RDONLY | O_CLOEXEC);
+
+			len = ifd >= 0 ? read(ifd, info, sizeof(info) - 1) : -1;
+			if (ifd >= 0)
+				close(ifd);
+			info[len > 0 ? len : 0] = 0;
+			for (c = info; *c; c++)
+				if (*c == '\n' || *c == '\t')
+					*c = ' ';
+			if (strstr(info, "door_id"))
+				fprintf(stderr, " (%s)", strstr(info, "door_id"));
+		}
+		fprintf(stderr, "\n");
 	}
 	if (dir)
 		closedir(dir);
@@ -1914,6 +1946,7 @@ int main(int argc, char **argv)
 		fprintf(stderr, "doorfuzz: RLIMIT_NOFILE too small\n");
 		return 2;
 	}
+	note_inherited_fds();
 	if (door_stats(&st0) != 0) {
 		perror("doorfuzz: " DOOR_DEVICE_PATH);
 		return 2;
