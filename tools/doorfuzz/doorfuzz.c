@@ -589,6 +589,7 @@ struct worker {
 	int serving;		/* an invocation is (probably) being served */
 	int fails;		/* failed returns while serving */
 	int role_ops;
+	int exit_now;		/* end the thread (returning, no unwinding) */
 	void *inv_map;		/* DOOR_INV_MAPPED mapping of the invocation */
 	size_t inv_map_sz;
 };
@@ -1042,8 +1043,6 @@ static void drop_inv_map(struct worker *w)
 	w->inv_map_sz = 0;
 }
 
-static void worker_exit(struct worker *w);
-
 static void server_step(struct worker *w)
 {
 	uint64_t *s = &w->rs;
@@ -1129,7 +1128,7 @@ static void server_step(struct worker *w)
 	case 0: case 1:
 		/* Exit while serving: the caller must not hang. */
 		count(OP_THREADEXIT, 0, 0);
-		worker_exit(w);
+		w->exit_now = 1;
 		break;
 	case 2: case 3: case 4: case 5: case 6: case 7:
 		op_simple(w, OP_ABANDON);
@@ -1157,19 +1156,12 @@ static void server_step(struct worker *w)
 
 /* ---- worker threads ------------------------------------------------------- */
 
-static void worker_exit(struct worker *w)
-{
-	drop_inv_map(w);
-	atomic_store(&w->running, 0);
-	pthread_exit(NULL);
-}
-
 static void *worker_main(void *arg)
 {
 	struct worker *w = arg;
 
 	atomic_store(&w->tid, (pid_t)syscall(SYS_gettid));
-	while (!stopping()) {
+	while (!stopping() && !w->exit_now) {
 		if (w->server) {
 			server_step(w);
 		} else {
@@ -1190,6 +1182,7 @@ static int worker_start(struct worker *w, uint64_t seed)
 	w->rs = seed;
 	w->serving = 0;
 	w->fails = 0;
+	w->exit_now = 0;
 	w->server = w->id % 3 == 0;
 	worker_init_bufs(w);
 	atomic_store(&w->running, 1);
@@ -1288,13 +1281,15 @@ static void *sanity_server(void *arg)
 		}
 		serving = 1;
 		memset(res, 0, sizeof(res));
-		if (r.inv_flags & (DOOR_INV_UNREF | DOOR_INV_MAPPED)) {
-			if (r.inv_flags & DOOR_INV_MAPPED)
-				munmap((void *)(uintptr_t)r.map_ptr, r.map_size);
+		if (r.inv_flags & DOOR_INV_UNREF)
 			continue;
-		}
+		/* A stray call from the fuzz may bring descriptors. */
 		for (uint32_t i = 0; i < r.adesc_num; i++)
 			close(((struct door_ioc_desc *)(uintptr_t)r.adesc_ptr)[i].d_descriptor);
+		if (r.inv_flags & DOOR_INV_MAPPED) {
+			munmap((void *)(uintptr_t)r.map_ptr, r.map_size);
+			continue;
+		}
 		if (r.arg_size != 24 || r.arg_ptr != (uintptr_t)args ||
 		    args[0] != SANITY_MAGIC)
 			continue;	/* a stray call from the fuzz */
