@@ -189,7 +189,7 @@ static char *good;		/* max_data + 1 MiB, read-write, never touched */
 static size_t good_sz;
 static char *ro;		/* read-only, random contents */
 static char *noacc;		/* PROT_NONE */
-static char *hole;		/* unmapped */
+static char *hole;		/* unmapped (below any mmap the kernel picks) */
 static char *edge;		/* one read-write page followed by PROT_NONE */
 static char *sigbus;		/* memfd mapping whose file was truncated */
 #define REGION_SZ	(1 << 20)
@@ -233,8 +233,12 @@ static void setup_memory(uint64_t *rs)
 	}
 	mprotect(ro, REGION_SZ, PROT_READ);
 	noacc = map_or_die(REGION_SZ, PROT_NONE);
-	hole = map_or_die(REGION_SZ, PROT_NONE);
-	munmap(hole, REGION_SZ);
+	/*
+	 * Not a munmap()ed range: later mappings (thread stacks, result
+	 * mappings) would reuse it and the kernel would legitimately write
+	 * results there.  Low addresses are never picked by mmap(NULL).
+	 */
+	hole = (char *)(uintptr_t)0x10000;
 	edge = map_or_die(2 * page, PROT_READ | PROT_WRITE);
 	mprotect(edge + page, page, PROT_NONE);
 	mfd = memfd_create("doorfuzz-sigbus", MFD_CLOEXEC);
@@ -720,14 +724,15 @@ static void op_call(struct worker *w, int fd)
 	count(OP_CALL, r, e);
 	if (r != 0 || argp != &c)
 		return;
+	/*
+	 * The results are in rbuf (which may be one of the "bad" pointers
+	 * if that memory happens to be writable) or in a new mapping that
+	 * replaced it: the descriptors must be within.
+	 */
+	adopt_received(s, c.desc_ptr, c.desc_num, c.rbuf, c.rbuf + c.rsize);
 	if (c.flags & DOOR_CALL_MAPPED) {
 		atomic_fetch_add(&cnt->mapped_results, 1);
-		adopt_received(s, c.desc_ptr, c.desc_num, c.rbuf,
-			       c.rbuf + c.rsize);
 		munmap((void *)(uintptr_t)c.rbuf, c.rsize);
-	} else {
-		adopt_received(s, c.desc_ptr, c.desc_num, (uintptr_t)w->tbuf,
-			       (uintptr_t)w->tbuf + TBUF_SZ);
 	}
 }
 
