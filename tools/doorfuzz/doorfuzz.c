@@ -1218,6 +1218,17 @@ static void *racer_create(void *arg)
 		if (fd < 0) {
 			if (errno == EMFILE)
 				poll(NULL, 0, 1);
+			/*
+			 * The fuzz closed another descriptor of this control
+			 * file (received in some call): it is dead, take a
+			 * new one.
+			 */
+			if (errno == EBADF && !stopping()) {
+				protect(race_ctl, 0);
+				close(race_ctl);
+				race_ctl = open(DOOR_DEVICE_PATH, O_RDWR | O_CLOEXEC);
+				protect(race_ctl, 1);
+			}
 			continue;
 		}
 		atomic_store(&race_fd, fd);
