@@ -13,15 +13,15 @@
 # 2. boots the kernel and runs `/door/tests/doorfuzz -t SECONDS -v $FUZZ_ARGS`
 #    (FUZZ_ARGS: e.g. "-j 8 -s 0x1234" to replay a seed);
 # 3. scans kmemleak (twice, after the 5 s grace period it needs) and prints
-#    the suspects, then unloads the module (rmmod must succeed once the
-#    fuzzer is gone);
+#    the suspects, counts tasks in D state (there must be none), then
+#    unloads the module (rmmod must succeed once the fuzzer is gone);
 # 4. checks the kernel log for splats (tools/vm-run.sh: BUG, WARNING,
 #    KASAN, lockdep, kmemleak, hung task, Oops...).
 #
 # Prints the fuzzer's iteration table, the kmemleak result and one verdict
 # line "fuzz: PASS ..." or "fuzz: FAIL: <reasons>".  Exit status 0 on PASS,
-# 1 on any failure (fuzzer check, kmemleak suspect, rmmod, splat, timeout),
-# 2 on setup errors.  The console log is kept in build/fuzz-results.txt.
+# 1 on any failure (fuzzer check, kmemleak suspect, D state, rmmod, splat,
+# timeout), 2 on setup errors.  The console log is kept in build/fuzz-results.txt.
 set -uo pipefail
 
 TOP=$(cd "$(dirname "$0")/.." && pwd)
@@ -37,38 +37,17 @@ while [ $# -gt 0 ]; do
 done
 [[ $SECS =~ ^[0-9]+$ ]] || { echo "fuzz: not a number of seconds: $SECS" >&2; exit 2; }
 
-die() {
-	echo "fuzz: $*" >&2
-	exit 2
-}
-
-STAGE=$(mktemp -d "${TMPDIR:-/tmp}/door-fuzz.XXXXXX")
-trap 'rm -rf "$STAGE"' EXIT
-mkdir -p "$STAGE/src" "$STAGE/tree/kmod" "$STAGE/tree/tests/bin" "$STAGE/tree/libdoor"
+# shellcheck source=tools/vm-job.sh
+. "$TOP/tools/vm-job.sh"
 
 # --- 1. the module and the fuzzer -------------------------------------------
-vm_args=()
-if [ "$KVER" = debug ]; then
-	dbg=$("$TOP/tools/build-debug-kernel.sh") || die "cannot build the debug kernel"
-	kdir=$dbg/build
-	vm_args=(--kernel "$dbg/bzImage")
-else
-	kdir=$("$TOP/tools/kdir.sh" "$KVER")
-	[ -n "$kdir" ] || die "no kernel headers for $KVER (tools/deps.sh $KVER)"
-	vm_args=(--kver "$KVER")
-fi
-cp -r "$TOP/Kbuild" "$TOP/kmod" "$TOP/include" "$STAGE/src/"
-find "$STAGE/src" \( -name '*.o' -o -name '*.ko' -o -name '*.mod' -o -name '*.mod.c' \
-	-o -name '.*.cmd' -o -name modules.order -o -name Module.symvers \) -delete
-echo "fuzz: building door.ko against $kdir"
-make -s -C "$kdir" M="$STAGE/src" modules >"$STAGE/module.log" 2>&1 ||
-	{ cat "$STAGE/module.log" >&2; die "door.ko does not build for $KVER"; }
-cp "$STAGE/src/kmod/door.ko" "$STAGE/tree/kmod/"
+job_stage fuzz "$KVER"
 make -s -C "$TOP/tools/doorfuzz" BIN="$STAGE/tree/tests/bin" >&2 ||
-	die "tools/doorfuzz does not build"
+	job_die "tools/doorfuzz does not build"
 
 # --- 2.-3. the guest command -----------------------------------------------------
-cat >"$STAGE/cmd" <<EOF
+{
+	cat <<EOF
 echo "fuzz: doorfuzz for $SECS s"
 /door/tests/doorfuzz -t $SECS -v ${FUZZ_ARGS:-}
 rc=\$?
@@ -86,26 +65,13 @@ if [ -w \$K ]; then
 else
 	echo "fuzz: kmemleak: not available on this kernel"
 fi
-if rmmod door; then
-	echo "fuzz: rmmod door: ok"
-else
-	echo "fuzz: rmmod door: FAILED"
-	lsmod
-	rc=1
-fi
-exit \$rc
 EOF
+	job_guest_end
+} >"$STAGE/cmd"
 
 TIMEOUT=$((SECS + SECS / 5 + 900))
-RESULTS=$TOP/build/fuzz-results.txt
-mkdir -p "$TOP/build"
-echo "fuzz: booting ${vm_args[*]} for ${SECS}s of fuzzing (VM timeout ${TIMEOUT}s)"
-start=$(date +%s)
-DOOR_TOP=$STAGE/tree "$TOP/tools/vm-run.sh" "${vm_args[@]}" --timeout "$TIMEOUT" \
-	--results "$RESULTS" -- "$(cat "$STAGE/cmd")" </dev/null >"$STAGE/console.txt" 2>&1
-vm_rc=$?
-end=$(date +%s)
-tr -d '\r' <"$STAGE/console.txt" >"$STAGE/vm.txt"
+echo "fuzz: booting ${VM_ARGS[*]} for ${SECS}s of fuzzing (VM timeout ${TIMEOUT}s)"
+job_boot "$TIMEOUT" "$TOP/build/fuzz-results.txt"
 
 # --- 4. report -------------------------------------------------------------------
 echo "fuzz: ---- doorfuzz output ----"
@@ -115,22 +81,20 @@ grep -a -E '^\[ *[0-9]+\.[0-9]+\] ' "$STAGE/vm.txt" | awk '!seen[$0]++' |
 	grep -a -i -E 'door|BUG|WARNING|KASAN|UBSAN|lockdep|circular|kmemleak|blocked for|Oops|Call Trace|refcount' |
 	head -200
 echo "fuzz: ---- summary ----"
-grep -a -E '^fuzz: (doorfuzz exit|kmemleak|rmmod)' "$STAGE/vm.txt"
+grep -a -E '^fuzz: (doorfuzz exit|kmemleak|tasks in D|rmmod)' "$STAGE/vm.txt"
 grep -a -E '^vm-run: ' "$STAGE/vm.txt"
 
 why=
-grep -a -q '^doorfuzz: PASS' "$STAGE/vm.txt" || why="${why:+$why; }doorfuzz did not pass"
+grep -a -q '^doorfuzz: PASS' "$STAGE/vm.txt" || job_fail "doorfuzz did not pass"
 if ! grep -a -q '^fuzz: kmemleak: 0 suspected' "$STAGE/vm.txt" &&
    ! grep -a -q '^fuzz: kmemleak: not available' "$STAGE/vm.txt"; then
-	why="${why:+$why; }kmemleak suspects (or no scan)"
+	job_fail "kmemleak suspects (or no scan)"
 fi
-grep -a -q '^fuzz: rmmod door: ok' "$STAGE/vm.txt" || why="${why:+$why; }rmmod door failed (or not reached)"
-grep -a -q '^vm-run: kernel splat' "$STAGE/vm.txt" && why="${why:+$why; }kernel splat in the log"
-grep -a -q '^vm-run: no exit status' "$STAGE/vm.txt" && why="${why:+$why; }no exit status from the guest (hang, panic or timeout)"
-[ -z "$why" ] && [ "$vm_rc" -ne 0 ] && why="vm-run.sh exited with status $vm_rc"
+job_verdict_end
+[ -z "$why" ] && [ "$VM_RC" -ne 0 ] && why="vm-run.sh exited with status $VM_RC"
 iters=$(grep -a -E '^doorfuzz: ioctls issued' "$STAGE/vm.txt" | tail -n 1 | sed 's/^doorfuzz: //')
 if [ -z "$why" ]; then
-	echo "fuzz: PASS: kernel $KVER, ${iters:-no count}, no kmemleak suspect, rmmod ok, no splat ($((end - start)) s; console: build/fuzz-results.txt)"
+	echo "fuzz: PASS: kernel $KVER, ${iters:-no count}, no kmemleak suspect, no task in D state, rmmod ok, no splat ($JOB_SECONDS s; console: build/fuzz-results.txt)"
 	exit 0
 fi
 echo "fuzz: FAIL: $why (kernel $KVER; ${iters:-no count}; console: build/fuzz-results.txt)"
