@@ -39,9 +39,10 @@ done
 
 # shellcheck source=tools/vm-job.sh
 . "$TOP/tools/vm-job.sh"
+JOB_NAME=fuzz
 
 # --- 1. the module and the fuzzer -------------------------------------------
-job_stage fuzz "$KVER"
+job_stage "$KVER"
 make -s -C "$TOP/tools/doorfuzz" BIN="$STAGE/tree/tests/bin" >&2 ||
 	job_die "tools/doorfuzz does not build"
 

@@ -38,7 +38,7 @@ for t in door_chaos_test door_stress_test; do
 done
 [ -f "$TOP/libdoor/libdoor.so.1" ] || job_die "libdoor/libdoor.so.1 is missing: run make all first"
 
-job_stage stress "$KVER"
+job_stage "$KVER"
 cp "$TOP/libdoor/libdoor.so.1" "$STAGE/tree/libdoor/"
 cp "$TOP/tests/bin/door_chaos_test" "$TOP/tests/bin/door_stress_test" "$STAGE/tree/tests/bin/"
 

@@ -5,8 +5,10 @@
 # that builds door.ko for one kernel in a staging tree and runs one guest
 # command on it.
 #
-#   job_stage NAME KVER      KVER = debug, 6.1 or 6.12.  Sets STAGE (removed
-#                            on exit), KDIR and VM_ARGS; builds
+# The sourcing script sets JOB_NAME (the prefix of every line it prints).
+#
+#   job_stage KVER           KVER = debug, 6.1 or 6.12.  Sets STAGE (removed
+#                            on exit) and VM_ARGS; builds
 #                            $STAGE/tree/kmod/door.ko from a copy of the
 #                            sources (kmod/door.ko of the work tree is left
 #                            alone).  $STAGE/tree becomes the guest's /door.
@@ -32,26 +34,25 @@ job_fail() {
 }
 
 job_stage() {
-	JOB_NAME=$1
-	local kver=$2 dbg
+	local kver=$1 dbg kdir
 	STAGE=$(mktemp -d "${TMPDIR:-/tmp}/door-$JOB_NAME.XXXXXX")
 	# shellcheck disable=SC2064  # expand now: STAGE is fixed from here on
 	trap "rm -rf '$STAGE'" EXIT
 	mkdir -p "$STAGE/src" "$STAGE/tree/kmod" "$STAGE/tree/tests/bin" "$STAGE/tree/libdoor"
 	if [ "$kver" = debug ]; then
 		dbg=$("$TOP/tools/build-debug-kernel.sh") || job_die "cannot build the debug kernel"
-		KDIR=$dbg/build
+		kdir=$dbg/build
 		VM_ARGS=(--kernel "$dbg/bzImage")
 	else
-		KDIR=$("$TOP/tools/kdir.sh" "$kver")
-		[ -n "$KDIR" ] || job_die "no kernel headers for $kver (tools/deps.sh $kver)"
+		kdir=$("$TOP/tools/kdir.sh" "$kver")
+		[ -n "$kdir" ] || job_die "no kernel headers for $kver (tools/deps.sh $kver)"
 		VM_ARGS=(--kver "$kver")
 	fi
 	cp -r "$TOP/Kbuild" "$TOP/kmod" "$TOP/include" "$STAGE/src/"
 	find "$STAGE/src" \( -name '*.o' -o -name '*.ko' -o -name '*.mod' -o -name '*.mod.c' \
 		-o -name '.*.cmd' -o -name modules.order -o -name Module.symvers \) -delete
-	echo "$JOB_NAME: building door.ko against $KDIR"
-	make -s -C "$KDIR" M="$STAGE/src" modules >"$STAGE/module.log" 2>&1 ||
+	echo "$JOB_NAME: building door.ko against $kdir"
+	make -s -C "$kdir" M="$STAGE/src" modules >"$STAGE/module.log" 2>&1 ||
 		{ cat "$STAGE/module.log" >&2; job_die "door.ko does not build for $kver"; }
 	cp "$STAGE/src/kmod/door.ko" "$STAGE/tree/kmod/"
 }
