@@ -6,6 +6,7 @@
 #   make check        every test: host unit tests, then the VM suite
 #   make demo         boot the VM and run the demo
 #   make vm CMD='..'  boot the VM with the module loaded and run a command
+#                     (APPEND='slub_debug=P ...': extra guest boot parameters)
 #   make bench        benchmark door_call against Linux IPC in the VM
 #   make lint         checkpatch --strict, sparse, W=1 and -Werror builds, man lint
 #   make check-debug  the VM suite on a KASAN + lockdep + kmemleak 6.12 kernel
@@ -74,7 +75,7 @@ demo: deps
 
 vm: deps
 	$(MAKE) all KDIR=$(VM_KDIR)
-	tools/vm-run.sh --kver $(KVER) -- "$(CMD)"
+	tools/vm-run.sh --kver $(KVER) $(if $(APPEND),--append "$(APPEND)") -- "$(CMD)"
 
 lint: deps
 	tools/lint.sh $(VM_KDIR)

@@ -24,6 +24,10 @@
 #include <linux/uaccess.h>
 #include <linux/task_work.h>
 #include <linux/sched/task.h>
+#include <linux/signal.h>
+#include <linux/freezer.h>
+#include <linux/pid_namespace.h>
+#include <linux/user_namespace.h>
 
 #include "door_internal.h"
 #include "door_trace.h"
@@ -147,7 +151,7 @@ struct door_served {
 static void door_thread_detach(struct door_thread *thr,
 			       struct door_served *old)
 {
-	if (thr->task == current)
+	if (thr->pid == task_pid(current))
 		door_sched_restore(thr);
 	door_payload_free(&thr->args);
 	old->door = thr->serving;
@@ -214,40 +218,109 @@ static bool door_call_done(struct door_call *call)
 
 /*
  * The caller of the invocation @thr serves was interrupted: ask the thread
- * to cancel it (DOOR_IOC_SET_CANCEL).  proc->lock held.
+ * to cancel it (DOOR_IOC_SET_CANCEL).  The signal says where it comes
+ * from: SI_QUEUE from the caller's process and real uid (as the server
+ * thread's namespaces see them), with the invocation number as its value.
+ * proc->lock held.
  */
 static void door_call_cancel(struct door_call *call, struct door_thread *thr)
 {
 	int sig = READ_ONCE(call->door->proc->cancel_sig);
 	struct kernel_siginfo info;
+	struct task_struct *t;
 
 	if (!sig || (call->door->attributes & DOOR_NO_CANCEL))
 		return;
-	clear_siginfo(&info);
-	info.si_signo = sig;
-	info.si_code = SI_QUEUE;
-	info.si_int = (int)lower_32_bits(call->seq);
-	send_sig_info(sig, &info, thr->task);
+	rcu_read_lock();
+	t = pid_task(thr->pid, PIDTYPE_PID);
+	if (t) {
+		clear_siginfo(&info);
+		info.si_signo = sig;
+		info.si_code = SI_QUEUE;
+		info.si_pid = pid_nr_ns(call->tgid, task_active_pid_ns(t));
+		info.si_uid = from_kuid_munged(task_cred_xxx(t, user_ns),
+					       call->cred->uid);
+		info.si_int = (int)lower_32_bits(call->seq);
+		send_sig_info(sig, &info, t);
+	}
+	rcu_read_unlock();
 }
 
 /*
- * Wait until @call is finished.  A signal abandons it: EAGAIN if no server
- * thread had taken it yet, EINTR otherwise.  Returns with the call finished
- * and proc->lock taken and released after that, so no server still touches
- * the call.
+ * A pending signal ends the caller's wait if it will be delivered to a
+ * handler or kill the process.  A stop (SIGSTOP, SIGTSTP...), a ptrace
+ * attach or interrupt and a freezer only ask the task to leave the kernel
+ * for a while: they do not fail a door_call.
  */
-static void door_call_wait(struct door_call *call, struct door_proc *proc)
+static bool door_signal_abandons(void)
 {
-	int ret = wait_event_interruptible(call->wq, door_call_done(call));
+	struct sighand_struct *sh = current->sighand;
+	sigset_t pending;
+	bool ret = false;
+	int sig;
+
+	if (fatal_signal_pending(current))
+		return true;
+	spin_lock_irq(&sh->siglock);
+	sigorsets(&pending, &current->pending.signal,
+		  &current->signal->shared_pending.signal);
+	sigandnsets(&pending, &pending, &current->blocked);
+	for (sig = 1; sig <= _NSIG && !ret; sig++) {
+		__sighandler_t h;
+
+		if (!sigismember(&pending, sig))
+			continue;
+		h = sh->action[sig - 1].sa.sa_handler;
+		if (h == SIG_IGN)
+			continue;
+		ret = h != SIG_DFL || (!sig_kernel_ignore(sig) &&
+				       !sig_kernel_stop(sig));
+	}
+	spin_unlock_irq(&sh->siglock);
+	return ret;
+}
+
+/*
+ * Wait until @call is finished.  A signal for a handler (or a fatal one)
+ * abandons it: EAGAIN if no server thread had taken it yet, EINTR
+ * otherwise, and the server thread is asked to cancel and loses the
+ * caller's priority.  A stop, trace or freeze does not: a call still
+ * queued is withdrawn and the ioctl restarted once the task resumes
+ * (-ERESTARTNOINTR) if it can be (@restartable: no DOOR_RELEASE
+ * descriptor was closed yet); otherwise the caller keeps waiting, killable
+ * and freezable.  Returns with the call finished and proc->lock taken and
+ * released after that, so no server still touches the call.
+ */
+static void door_call_wait(struct door_call *call, struct door_proc *proc,
+			   bool restartable)
+{
+	struct pid *spid = NULL;
+	int ret;
+
+	ret = wait_event_freezable(call->wq, door_call_done(call));
+	if (ret && !door_signal_abandons()) {
+		spin_lock(&proc->lock);
+		if (restartable && call->state == DOOR_CALL_QUEUED)
+			door_call_finish(call, -ERESTARTNOINTR);
+		spin_unlock(&proc->lock);
+		ret = wait_event_state(call->wq, door_call_done(call),
+				       (TASK_KILLABLE | TASK_FREEZABLE));
+	}
 
 	spin_lock(&proc->lock);
 	if (ret && call->state != DOOR_CALL_DONE) {
-		if (call->state == DOOR_CALL_ACTIVE && call->server)
+		if (call->state == DOOR_CALL_ACTIVE && call->server) {
 			door_call_cancel(call, call->server);
+			spid = get_pid(call->server->pid);
+		}
 		door_call_finish(call, call->state == DOOR_CALL_QUEUED ?
 				 -EAGAIN : -EINTR);
 	}
 	spin_unlock(&proc->lock);
+	if (spid) {
+		door_sched_end(proc, spid, call->seq);
+		put_pid(spid);
+	}
 }
 
 /* Place the results in the caller's buffer, or in a new mapping. */
@@ -308,7 +381,8 @@ static int door_call_check(struct door_object *door, struct door_ioc_call *req)
 		return -ENFILE;
 	if (revoked)
 		return -EBADF;
-	if (req->desc_num > DOOR_MAX_DESC || req->data_size > door_max_data)
+	if (req->desc_num > DOOR_MAX_DESC ||
+	    req->data_size > READ_ONCE(door_max_data))
 		return -E2BIG;
 	return 0;
 }
@@ -321,6 +395,7 @@ long door_ioc_call(struct door_object *door, void __user *arg)
 	struct task_struct *server = NULL;
 	struct door_thread *thr;
 	struct door_pool *pool;
+	bool restartable;
 	int ret;
 
 	/*
@@ -344,7 +419,7 @@ long door_ioc_call(struct door_object *door, void __user *arg)
 			       req.desc_ptr, req.desc_num, true);
 	if (ret)
 		return ret;
-	door_payload_release_fds(&call.args);
+	restartable = !door_payload_release_fds(&call.args);
 	kref_get(&door->ref);
 	call.cred = get_current_cred();
 	call.tgid = get_pid(task_tgid(current));
@@ -387,7 +462,7 @@ long door_ioc_call(struct door_object *door, void __user *arg)
 		yield_to(server, true);
 		put_task_struct(server);
 	}
-	door_call_wait(&call, proc);
+	door_call_wait(&call, proc, restartable);
 	ret = call.error;
 	if (!ret)
 		ret = door_call_deliver(&call, &req);
@@ -424,7 +499,7 @@ static int door_return_results(struct door_thread *thr,
 			return -E2BIG;
 		if (thr->no_results && (req->data_size || req->desc_num))
 			return -E2BIG;
-		if (req->data_size > door_max_data)
+		if (req->data_size > READ_ONCE(door_max_data))
 			return -E2BIG;
 		ret = door_payload_get(&res, req->data_ptr, req->data_size,
 				       req->desc_ptr, req->desc_num, false);

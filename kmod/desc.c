@@ -20,6 +20,10 @@
 #include <linux/fdtable.h>
 #include <linux/uaccess.h>
 #include <linux/highmem.h>
+#include <linux/overflow.h>
+#include <linux/sched/mm.h>
+#include <linux/sched/signal.h>
+#include <linux/capability.h>
 
 #include "door_internal.h"
 
@@ -36,6 +40,7 @@ void door_payload_init(struct door_payload *p)
 {
 	p->data = NULL;
 	p->pages = NULL;
+	p->pin_mm = NULL;
 	p->npages = 0;
 	p->size = 0;
 	p->desc = NULL;
@@ -70,11 +75,13 @@ void door_payload_free(struct door_payload *p)
 			door_put(pd[i].door);
 		}
 	}
-	kfree(p->desc);
+	kvfree(p->desc);
 	kvfree(p->data);
 	if (p->pages) {
 		unpin_user_pages(p->pages, p->npages);
 		kvfree(p->pages);
+		atomic64_sub(p->npages, &p->pin_mm->pinned_vm);
+		mmdrop(p->pin_mm);
 	}
 	door_payload_init(p);
 }
@@ -89,7 +96,7 @@ static int door_payload_get_desc(struct door_payload *p, u64 udesc, u32 ndesc)
 	u32 i;
 
 	if (ndesc > DOOR_INLINE_DESC) {
-		p->desc = kcalloc(ndesc, sizeof(*p->desc), GFP_KERNEL_ACCOUNT);
+		p->desc = kvcalloc(ndesc, sizeof(*p->desc), GFP_KERNEL_ACCOUNT);
 		if (!p->desc)
 			return -ENOMEM;
 	}
@@ -123,22 +130,50 @@ static int door_payload_get_desc(struct door_payload *p, u64 udesc, u32 ndesc)
 
 /*
  * Pin the calling task's pages holding @size bytes at @uptr.  They stay
- * valid, whatever the task does, until the payload is freed.
+ * valid, whatever the task does, until the payload is freed.  They are
+ * pinned long-term (the call may wait for long) and charged to the task's
+ * mm->pinned_vm (VmPin) against RLIMIT_MEMLOCK, as RDMA and io_uring
+ * charge theirs.  Returns 1 if they are not pinned and must be copied:
+ * over the limit, or pages that cannot be pinned long-term.
  */
 static int door_payload_pin(struct door_payload *p, u64 uptr, u64 size)
 {
+	struct mm_struct *mm = current->mm;
 	unsigned long start = uptr & PAGE_MASK;
-	unsigned int n = DIV_ROUND_UP(offset_in_page(uptr) + size, PAGE_SIZE);
+	unsigned long limit = rlimit(RLIMIT_MEMLOCK) >> PAGE_SHIFT;
+	struct page **pages;
+	u64 end;
+	long n;
 	int got;
 
-	p->pages = kvmalloc_array(n, sizeof(*p->pages), DOOR_GFP_PAYLOAD);
-	if (!p->pages)
+	if (check_add_overflow(uptr, size, &end) || end > TASK_SIZE_MAX)
+		return -EFAULT;
+	n = (PAGE_ALIGN(end) - start) >> PAGE_SHIFT;
+	if (n > INT_MAX)
+		return 1;
+	if (atomic64_add_return(n, &mm->pinned_vm) > limit &&
+	    !capable(CAP_IPC_LOCK)) {
+		atomic64_sub(n, &mm->pinned_vm);
+		return 1;
+	}
+	pages = kvmalloc_array(n, sizeof(*pages), DOOR_GFP_PAYLOAD);
+	if (!pages) {
+		atomic64_sub(n, &mm->pinned_vm);
 		return -ENOMEM;
-	got = pin_user_pages_fast(start, n, 0, p->pages);
-	if (got > 0)
-		p->npages = got;
-	if (got != n)
-		return got < 0 ? got : -EFAULT;
+	}
+	got = pin_user_pages_fast(start, n, FOLL_LONGTERM, pages);
+	if (got != n) {
+		if (got > 0)
+			unpin_user_pages(pages, got);
+		kvfree(pages);
+		atomic64_sub(n, &mm->pinned_vm);
+		/* The copy tells a bad address (EFAULT) from the rest. */
+		return 1;
+	}
+	mmgrab(mm);
+	p->pin_mm = mm;
+	p->pages = pages;
+	p->npages = n;
 	p->offset = offset_in_page(uptr);
 	p->size = size;
 	return 0;
@@ -180,9 +215,10 @@ int door_payload_get(struct door_payload *p, u64 uptr, u64 size,
 	door_payload_init(p);
 	if (pin && size >= DOOR_PIN_MIN) {
 		ret = door_payload_pin(p, uptr, size);
-		if (ret)
+		if (ret < 0)
 			goto fail;
-	} else if (size > DOOR_INLINE_MAX) {
+	}
+	if (!p->pages && size > DOOR_INLINE_MAX) {
 		p->data = kvmalloc(size, DOOR_GFP_PAYLOAD);
 		if (!p->data)
 			return -ENOMEM;
@@ -206,23 +242,33 @@ fail:
 	return ret;
 }
 
-/* Close the sender's descriptors marked DOOR_RELEASE, once passed. */
-void door_payload_release_fds(struct door_payload *p)
+/*
+ * Close the sender's descriptors marked DOOR_RELEASE, once passed.
+ * Returns how many it closed.
+ */
+u32 door_payload_release_fds(struct door_payload *p)
 {
-	u32 i;
+	u32 i, n = 0;
 
-	for (i = 0; i < p->ndesc; i++)
-		if (door_payload_desc(p)[i].attributes & DOOR_RELEASE)
+	for (i = 0; i < p->ndesc; i++) {
+		if (door_payload_desc(p)[i].attributes & DOOR_RELEASE) {
 			close_fd(door_payload_desc(p)[i].fd);
+			n++;
+		}
+	}
+	return n;
 }
 
 /* Bytes the payload occupies in the receiver: data, then aligned descriptors. */
 size_t door_payload_span(const struct door_payload *p)
 {
+	size_t data;
+
+	/* Sizes are bounded by max_data and DOOR_MAX_DESC; saturate anyway. */
 	if (!p->ndesc)
 		return p->size;
-	return ALIGN(p->size, DOOR_ALIGN) +
-	       (size_t)p->ndesc * sizeof(struct door_ioc_desc);
+	data = size_add(p->size, DOOR_ALIGN - 1) & ~(size_t)(DOOR_ALIGN - 1);
+	return size_add(data, size_mul(p->ndesc, sizeof(struct door_ioc_desc)));
 }
 
 /*
@@ -267,7 +313,7 @@ int door_payload_put(struct door_payload *p, void __user *dst, u64 *udesc_out)
 	}
 
 	if (p->ndesc > ARRAY_SIZE(fds_small)) {
-		fds = kcalloc(p->ndesc, sizeof(*fds), GFP_KERNEL);
+		fds = kvcalloc(p->ndesc, sizeof(*fds), GFP_KERNEL_ACCOUNT);
 		if (!fds)
 			return -ENOMEM;
 	}
@@ -295,7 +341,7 @@ int door_payload_put(struct door_payload *p, void __user *dst, u64 *udesc_out)
 		pdesc[i].file = NULL;
 	}
 	if (fds != fds_small)
-		kfree(fds);
+		kvfree(fds);
 	*udesc_out = (u64)(uintptr_t)ud;
 	return 0;
 fail:
@@ -303,6 +349,6 @@ fail:
 		if (fds[i] >= 0)
 			put_unused_fd(fds[i]);
 	if (fds != fds_small)
-		kfree(fds);
+		kvfree(fds);
 	return ret;
 }

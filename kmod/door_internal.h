@@ -45,8 +45,23 @@
  *	door_thread serving or bound to it, each queued unreferenced
  *	notification, each fattach mount and each descriptor in flight.
  * door_thread: owned by door_proc.threads (an xarray keyed by the thread's
- *	global pid); freed when the control file is released, when no thread
- *	can be inside one of its ioctls.  It pins its task_struct.
+ *	global pid number).  Freed (after an RCU grace period) when a later
+ *	thread's prune finds its thread exited, when a new thread with the
+ *	same pid number replaces it, or when the control file is released.
+ *	Lookups read entries under rcu_read_lock() and recognise their own by
+ *	the struct pid they hold (door_thread_find).  It holds its thread's
+ *	struct pid, not its task_struct: an exited thread's entry pins no
+ *	task.  door_thread.task is a plain pointer, valid while the thread is
+ *	idle in a pool (under proc->lock) and for the thread itself.
+ *
+ * Resource limits
+ * ---------------
+ * A process has at most RLIMIT_NOFILE doors alive (door_proc.ndoors:
+ * descriptors, attachments, descriptors in flight and queued unreferenced
+ * notifications all keep a door alive).  A caller's pinned argument pages
+ * are charged to its mm->pinned_vm against RLIMIT_MEMLOCK; over the limit
+ * the arguments are copied (and charged to its memory cgroup) instead.
+ * Every payload and descriptor array is allocated with __GFP_ACCOUNT.
  */
 #ifndef _DOOR_INTERNAL_H
 #define _DOOR_INTERNAL_H
@@ -65,6 +80,8 @@
 #define DOOR_ALIGN		8	/* descriptors follow data at this alignment */
 
 extern unsigned long door_max_data;	/* module-wide cap on one payload */
+/* The largest max_data accepted: every size computation stays in range. */
+#define DOOR_MAX_DATA_LIMIT	(1UL << 30)
 
 struct door_proc;
 struct door_object;
@@ -98,6 +115,7 @@ struct door_pdesc {
 struct door_payload {
 	void *data;		/* kvmalloc'd when size > DOOR_INLINE_MAX */
 	struct page **pages;	/* or the sender's pinned pages */
+	struct mm_struct *pin_mm;	/* charged for them (mmgrab'd) */
 	unsigned int npages;
 	unsigned int offset;	/* of the data in pages[0] */
 	size_t size;
@@ -107,11 +125,12 @@ struct door_payload {
 	struct door_pdesc inline_desc[DOOR_INLINE_DESC];
 };
 
-/* Scheduling parameters passed from caller to server (sched.c). */
+/* Scheduling attributes of a thread, as sched_setattr() takes them. */
 struct door_sched {
 	int policy;
 	int rt_priority;
 	int nice;
+	bool reset_on_fork;
 };
 
 struct door_pool {
@@ -132,6 +151,7 @@ struct door_proc {
 	struct list_head doors;		/* door_object.proc_node */
 	struct door_pool pool;		/* process-wide pool */
 	int cancel_sig;			/* DOOR_IOC_SET_CANCEL, 0 for none */
+	unsigned int ndoors;		/* doors alive; lock */
 	struct xarray threads;		/* door_thread by global pid */
 };
 
@@ -190,7 +210,9 @@ struct door_call {
 
 struct door_thread {
 	struct door_proc *proc;
-	struct task_struct *task;	/* reference held */
+	struct pid *pid;		/* its thread; reference held */
+	struct task_struct *task;	/* no reference, see "Lifetimes" */
+	struct rcu_head rcu;
 	pid_t nr;			/* key in proc->threads */
 	wait_queue_head_t wq;		/* the thread sleeps here while idle */
 	struct list_head pool_node;	/* in pool->idle while idle */
@@ -212,7 +234,13 @@ struct door_thread {
 	bool no_results;
 	u64 seq;			/* of the invocation it serves */
 	struct door_sched caller_sched;	/* to inherit */
-	struct door_sched own_sched;	/* to restore */
+	/*
+	 * While it runs at its caller's priority: its own attributes, to
+	 * restore.  Written by the thread itself; an abandoned caller's
+	 * door_sched_end() reads them under proc->lock in the thread's
+	 * own context.
+	 */
+	struct door_sched own_sched;
 	bool sched_inherited;
 };
 
@@ -270,7 +298,7 @@ int door_payload_get(struct door_payload *p, u64 uptr, u64 size,
 		     u64 udesc, u32 ndesc, bool pin);
 void door_payload_init(struct door_payload *p);
 void door_payload_free(struct door_payload *p);
-void door_payload_release_fds(struct door_payload *p);
+u32 door_payload_release_fds(struct door_payload *p);
 size_t door_payload_span(const struct door_payload *p);
 int door_payload_put(struct door_payload *p, void __user *dst,
 		     u64 *udesc_out);
@@ -279,6 +307,7 @@ int door_payload_put(struct door_payload *p, void __user *dst,
 void door_sched_capture(struct door_sched *s, struct task_struct *t);
 void door_sched_inherit(struct door_thread *thr);
 void door_sched_restore(struct door_thread *thr);
+void door_sched_end(struct door_proc *proc, struct pid *spid, u64 seq);
 
 /* cred.c */
 long door_ioc_ucred(struct door_proc *proc, void __user *arg);

@@ -14,6 +14,7 @@
 #include <linux/fs.h>
 #include <linux/uaccess.h>
 #include <linux/sched.h>
+#include <linux/capability.h>
 
 #include "door_internal.h"
 
@@ -21,8 +22,29 @@
 #include "door_trace.h"
 
 unsigned long door_max_data = 16UL << 20;
-module_param_named(max_data, door_max_data, ulong, 0644);
-MODULE_PARM_DESC(max_data, "Largest argument or result of one call, in bytes");
+
+/* max_data takes at most DOOR_MAX_DATA_LIMIT: larger values get EINVAL. */
+static int door_max_data_set(const char *val, const struct kernel_param *kp)
+{
+	unsigned long v;
+	int ret = kstrtoul(val, 0, &v);
+
+	if (ret)
+		return ret;
+	if (v > DOOR_MAX_DATA_LIMIT)
+		return -EINVAL;
+	WRITE_ONCE(door_max_data, v);
+	return 0;
+}
+
+static const struct kernel_param_ops door_max_data_ops = {
+	.set = door_max_data_set,
+	.get = param_get_ulong,
+};
+
+module_param_cb(max_data, &door_max_data_ops, &door_max_data, 0644);
+MODULE_PARM_DESC(max_data,
+		 "Largest argument or result of one call, in bytes (at most 1 GiB)");
 
 atomic64_t door_stat_live_doors = ATOMIC64_INIT(0);
 atomic64_t door_stat_live_calls = ATOMIC64_INIT(0);
@@ -50,13 +72,16 @@ static int door_ctl_open(struct inode *inode, struct file *file)
 /*
  * ->flush runs on every close() and for every open descriptor at exit.
  * Only a close by the owning process (same fd table) ends the server; a
- * forked child that inherited the descriptor does not.
+ * forked child that inherited the descriptor does not.  The saved table is
+ * only compared, and may have been freed and reused by another process
+ * (after an exec that unshared it): the thread group, whose struct pid the
+ * proc holds, must match too.
  */
 static int door_ctl_flush(struct file *file, fl_owner_t id)
 {
 	struct door_proc *proc = file->private_data;
 
-	if (id == proc->files)
+	if (id == proc->files && door_proc_is_current(proc))
 		door_proc_shutdown(proc);
 	return 0;
 }
@@ -69,9 +94,14 @@ static int door_ctl_release(struct inode *inode, struct file *file)
 	return 0;
 }
 
+/* System-wide figures: for CAP_SYS_ADMIN only (EPERM otherwise). */
 static long door_ioc_stats(void __user *arg)
 {
-	struct door_ioc_stats st = {
+	struct door_ioc_stats st;
+
+	if (!capable(CAP_SYS_ADMIN))
+		return -EPERM;
+	st = (struct door_ioc_stats){
 		.live_doors = atomic64_read(&door_stat_live_doors),
 		.live_calls = atomic64_read(&door_stat_live_calls),
 		.total_calls = atomic64_read(&door_stat_total_calls),

@@ -22,6 +22,7 @@
 #include <linux/seq_file.h>
 #include <linux/pid.h>
 #include <linux/sched.h>
+#include <linux/sched/signal.h>
 #include <linux/fdtable.h>
 
 #include "door_internal.h"
@@ -48,7 +49,10 @@ static void door_free(struct kref *ref)
 	struct door_proc *proc = door->proc;
 
 	spin_lock(&proc->lock);
-	list_del_init(&door->proc_node);
+	if (!list_empty(&door->proc_node)) {
+		list_del_init(&door->proc_node);
+		proc->ndoors--;
+	}
 	spin_unlock(&proc->lock);
 	if (door->inode) {
 		spin_lock(&door_inode_lock);
@@ -190,6 +194,13 @@ long door_ioc_create(struct door_proc *proc, void __user *arg)
 		door_put(door);
 		return -EBADF;
 	}
+	/* Doors outlive descriptors (see door_internal.h): bound them too. */
+	if (proc->ndoors >= rlimit(RLIMIT_NOFILE)) {
+		spin_unlock(&proc->lock);
+		door_put(door);
+		return -EMFILE;
+	}
+	proc->ndoors++;
 	list_add_tail(&door->proc_node, &proc->doors);
 	spin_unlock(&proc->lock);
 

@@ -15,6 +15,7 @@
 #include <linux/file.h>
 #include <linux/fdtable.h>
 #include <linux/uaccess.h>
+#include <linux/rcupdate.h>
 
 #include "door_internal.h"
 #include "door_trace.h"
@@ -43,13 +44,18 @@ struct door_proc *door_proc_alloc(void)
 	return proc;
 }
 
+/*
+ * Free a door_thread that is out of proc->threads.  Lookups that found it
+ * in the xarray just before may still be reading it: it goes after an RCU
+ * grace period.
+ */
 static void door_thread_free(struct door_thread *thr)
 {
 	door_thread_release_serving(thr);
 	if (thr->bound)
 		door_put(thr->bound);
-	put_task_struct(thr->task);
-	kfree(thr);
+	put_pid(thr->pid);
+	kfree_rcu(thr, rcu);
 }
 
 static void door_proc_free(struct kref *ref)
@@ -159,13 +165,26 @@ void door_proc_shutdown(struct door_proc *proc)
 	}
 }
 
-/* The calling thread's door_thread, or NULL if it never entered door_return. */
+/*
+ * The calling thread's door_thread, or NULL if it never entered door_return.
+ *
+ * The entry under the caller's pid number may be a stale one, left by an
+ * exited thread whose number was reused, that another thread's prune is
+ * freeing right now: it is read under RCU and recognised by its struct pid.
+ * Once it is known to be the caller's own, nobody else removes it (a prune
+ * takes only entries of exited threads, a replacement is made only by the
+ * thread with that number, and the proc is released only when no ioctl
+ * runs), so the caller may use it after rcu_read_unlock().
+ */
 struct door_thread *door_thread_find(struct door_proc *proc)
 {
-	struct door_thread *thr = xa_load(&proc->threads, task_pid_nr(current));
+	struct door_thread *thr;
 
-	if (thr && thr->task != current)
-		return NULL;
+	rcu_read_lock();
+	thr = xa_load(&proc->threads, task_pid_nr(current));
+	if (thr && thr->pid != task_pid(current))
+		thr = NULL;
+	rcu_read_unlock();
 	return thr;
 }
 
@@ -188,22 +207,39 @@ static void door_thread_reap(struct door_proc *proc, struct door_thread *old)
 	door_thread_free(old);
 }
 
+/* @thr's thread has exited or is exiting.  rcu_read_lock() held. */
+static bool door_thread_gone(struct door_thread *thr)
+{
+	struct task_struct *t = pid_task(thr->pid, PIDTYPE_PID);
+
+	return !t || (READ_ONCE(t->flags) & PF_EXITING);
+}
+
 /*
  * A new server thread arrived: free the entries of threads that have
  * exited (cancelled ones, a pool that shrank), so that a long-running
- * server does not keep one for every thread it ever had.
+ * server does not keep one for every thread it ever had.  Several threads
+ * may prune at once: the xa_cmpxchg() decides which one reaps an entry,
+ * and RCU keeps an entry readable for the others until they move on.
+ * Entries of exited threads pin only a struct pid; at any time there are
+ * at most as many of them as threads were alive at the last prune.
  */
 static void door_threads_prune(struct door_proc *proc)
 {
 	struct door_thread *thr;
 	unsigned long idx;
 
+	rcu_read_lock();
 	xa_for_each(&proc->threads, idx, thr) {
-		if (!(READ_ONCE(thr->task->flags) & PF_EXITING))
+		if (!door_thread_gone(thr))
 			continue;
-		if (xa_cmpxchg(&proc->threads, idx, thr, NULL, 0) == thr)
-			door_thread_reap(proc, thr);
+		if (xa_cmpxchg(&proc->threads, idx, thr, NULL, 0) != thr)
+			continue;
+		rcu_read_unlock();
+		door_thread_reap(proc, thr);
+		rcu_read_lock();
 	}
+	rcu_read_unlock();
 }
 
 /*
@@ -216,22 +252,23 @@ struct door_thread *door_thread_get(struct door_proc *proc)
 	pid_t nr = task_pid_nr(current);
 	struct door_thread *thr, *old;
 
-	thr = xa_load(&proc->threads, nr);
-	if (likely(thr && thr->task == current))
+	thr = door_thread_find(proc);
+	if (likely(thr))
 		return thr;
 
 	thr = kzalloc(sizeof(*thr), GFP_KERNEL_ACCOUNT);
 	if (!thr)
 		return ERR_PTR(-ENOMEM);
 	thr->proc = proc;
-	thr->task = get_task_struct(current);
+	thr->pid = get_pid(task_pid(current));
+	thr->task = current;
 	thr->nr = nr;
 	init_waitqueue_head(&thr->wq);
 	INIT_LIST_HEAD(&thr->pool_node);
 
 	old = xa_store(&proc->threads, nr, thr, GFP_KERNEL_ACCOUNT);
 	if (xa_is_err(old)) {
-		put_task_struct(thr->task);
+		put_pid(thr->pid);
 		kfree(thr);
 		return ERR_PTR(xa_err(old));
 	}

@@ -42,7 +42,8 @@ job_stage() {
 	if [ "$kver" = debug ]; then
 		dbg=$("$TOP/tools/build-debug-kernel.sh") || job_die "cannot build the debug kernel"
 		kdir=$dbg/build
-		VM_ARGS=(--kernel "$dbg/bzImage")
+		# Freed slab objects poisoned: a use-after-free faults.
+		VM_ARGS=(--kernel "$dbg/bzImage" --append slub_debug=P)
 	else
 		kdir=$("$TOP/tools/kdir.sh" "$kver")
 		[ -n "$kdir" ] || job_die "no kernel headers for $kver (tools/deps.sh $kver)"

@@ -21,6 +21,10 @@
 #                     more than one vCPU, so --icount implies --smp 1.
 #   --results FILE    also write the console log to FILE
 #   --no-module       do not insmod /door/door.ko
+#   --append ARGS     extra kernel command line for the guest, e.g.
+#                     --append slub_debug=P (poison freed slab objects, so
+#                     that a use-after-free reads 0x6b... and faults); may be
+#                     given more than once.  $VM_APPEND is added as well.
 #
 # The guest is the busybox initramfs of tools/mkinitramfs.sh: the repository's
 # artefacts are under /door (door.ko, lib/, tests/, examples/), the command
@@ -64,6 +68,7 @@ TIMEOUT=1800
 ICOUNT=0
 RESULTS=
 NOMODULE=0
+EXTRA_APPEND=${VM_APPEND:-}
 
 die() {
 	echo "vm-run: $*" >&2
@@ -95,6 +100,8 @@ while [ $# -gt 0 ]; do
 	--results) need_arg "$@"; RESULTS=$2; shift 2 ;;
 	--results=*) RESULTS=${1#*=}; shift ;;
 	--no-module) NOMODULE=1; shift ;;
+	--append) need_arg "$@"; EXTRA_APPEND="$EXTRA_APPEND $2"; shift 2 ;;
+	--append=*) EXTRA_APPEND="$EXTRA_APPEND ${1#*=}"; shift ;;
 	-h | --help) usage 0 ;;
 	--) shift; break ;;
 	-*) echo "vm-run: unknown option $1" >&2; usage 2 >&2 ;;
@@ -170,6 +177,7 @@ INITRD=$WORK/initramfs.cpio.gz
 # --- boot ------------------------------------------------------------------
 APPEND="console=ttyS0 panic=-1 quiet loglevel=5 clocksource=tsc tsc=reliable"
 APPEND="$APPEND sysctl.kernel.hung_task_timeout_secs=20"
+[ -n "${EXTRA_APPEND// /}" ] && APPEND="$APPEND ${EXTRA_APPEND# }"
 
 QEMU=(qemu-system-x86_64 -accel tcg -nographic -no-reboot -nic none
 	-m "$MEM" -smp "$SMP" -kernel "$KERNEL" -initrd "$INITRD" -append "$APPEND")
