@@ -20,7 +20,8 @@
  *        path= is there when the descriptor was opened through an
  *        fattach()ed path (blanks and backslashes escaped as \040 etc.)
  *   -s   also print door.ko's counters (live doors and calls, calls made
- *        since load; DOOR_IOC_STATS) and its max_data parameter
+ *        since load; DOOR_IOC_STATS, which needs CAP_SYS_ADMIN) and its
+ *        max_data parameter
  *
  * A door descriptor is recognised by the file system it lives on (statfs
  * of /proc/PID/fd/N reports DOORFS_MAGIC); the descriptor is never
