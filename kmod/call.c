@@ -254,7 +254,8 @@ static void door_call_cancel(struct door_call *call, struct door_thread *thr)
  */
 static bool door_signal_abandons(void)
 {
-	struct sighand_struct *sh = current->sighand;
+	/* Only the task itself (at exec) replaces its sighand. */
+	struct sighand_struct *sh = rcu_dereference_protected(current->sighand, 1);
 	sigset_t pending;
 	bool ret = false;
 	int sig;

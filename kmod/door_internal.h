@@ -74,6 +74,7 @@
 #include <linux/xarray.h>
 #include <linux/atomic.h>
 #include <linux/fs.h>
+#include <linux/sizes.h>
 
 #include <door_ioctl.h>
 
@@ -81,7 +82,7 @@
 
 extern unsigned long door_max_data;	/* module-wide cap on one payload */
 /* The largest max_data accepted: every size computation stays in range. */
-#define DOOR_MAX_DATA_LIMIT	(1UL << 30)
+#define DOOR_MAX_DATA_LIMIT	SZ_1G
 
 struct door_proc;
 struct door_object;
