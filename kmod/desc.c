@@ -146,7 +146,8 @@ static int door_payload_pin(struct door_payload *p, u64 uptr, u64 size)
 	long n;
 	int got;
 
-	if (check_add_overflow(uptr, size, &end) || end > TASK_SIZE_MAX)
+	if (check_add_overflow(uptr, size, &end) ||
+	    !access_ok(u64_to_user_ptr(uptr), size))
 		return -EFAULT;
 	n = (PAGE_ALIGN(end) - start) >> PAGE_SHIFT;
 	if (n > INT_MAX)
