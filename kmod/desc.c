@@ -24,6 +24,8 @@
 #include <linux/sched/mm.h>
 #include <linux/sched/signal.h>
 #include <linux/capability.h>
+#include <linux/sched/user.h>
+#include <linux/cred.h>
 
 #include "door_internal.h"
 
@@ -41,6 +43,7 @@ void door_payload_init(struct door_payload *p)
 	p->data = NULL;
 	p->pages = NULL;
 	p->pin_mm = NULL;
+	p->pin_user = NULL;
 	p->npages = 0;
 	p->size = 0;
 	p->desc = NULL;
@@ -57,6 +60,48 @@ static struct door_pdesc *door_payload_desc(struct door_payload *p)
 static void *door_payload_data(struct door_payload *p)
 {
 	return p->data ? p->data : p->inline_data;
+}
+
+/*
+ * Charge @n pages about to be pinned, as io_uring charges its buffers: to
+ * the calling user's locked_vm against RLIMIT_MEMLOCK (unless it has
+ * CAP_IPC_LOCK), and to the task's pinned_vm, which VmPin shows.  Takes a
+ * reference to the user and the mm in *@user and *@mm.  False if over the
+ * limit.
+ */
+static bool door_pin_charge(unsigned long n, struct user_struct **user,
+			    struct mm_struct **mm)
+{
+	unsigned long limit = rlimit(RLIMIT_MEMLOCK) >> PAGE_SHIFT;
+	struct user_struct *u = current_user();
+	long cur, new;
+
+	if (!capable(CAP_IPC_LOCK)) {
+		cur = atomic_long_read(&u->locked_vm);
+		do {
+			if (check_add_overflow(cur, (long)n, &new) ||
+			    new > limit)
+				return false;
+		} while (!atomic_long_try_cmpxchg(&u->locked_vm, &cur, new));
+		*user = get_uid(u);
+	} else {
+		*user = NULL;
+	}
+	*mm = current->mm;
+	mmgrab(*mm);
+	atomic64_add(n, &(*mm)->pinned_vm);
+	return true;
+}
+
+static void door_pin_uncharge(struct user_struct *user, struct mm_struct *mm,
+			      unsigned long n)
+{
+	if (user) {
+		atomic_long_sub(n, &user->locked_vm);
+		free_uid(user);
+	}
+	atomic64_sub(n, &mm->pinned_vm);
+	mmdrop(mm);
 }
 
 void door_payload_free(struct door_payload *p)
@@ -80,8 +125,7 @@ void door_payload_free(struct door_payload *p)
 	if (p->pages) {
 		unpin_user_pages(p->pages, p->npages);
 		kvfree(p->pages);
-		atomic64_sub(p->npages, &p->pin_mm->pinned_vm);
-		mmdrop(p->pin_mm);
+		door_pin_uncharge(p->pin_user, p->pin_mm, p->npages);
 	}
 	door_payload_init(p);
 }
@@ -131,16 +175,15 @@ static int door_payload_get_desc(struct door_payload *p, u64 udesc, u32 ndesc)
 /*
  * Pin the calling task's pages holding @size bytes at @uptr.  They stay
  * valid, whatever the task does, until the payload is freed.  They are
- * pinned long-term (the call may wait for long) and charged to the task's
- * mm->pinned_vm (VmPin) against RLIMIT_MEMLOCK, as RDMA and io_uring
- * charge theirs.  Returns 1 if they are not pinned and must be copied:
- * over the limit, or pages that cannot be pinned long-term.
+ * pinned long-term (the call may wait for long) and charged (above).
+ * Returns 1 if they are not pinned and must be copied: over the limit, or
+ * pages that cannot be pinned long-term.
  */
 static int door_payload_pin(struct door_payload *p, u64 uptr, u64 size)
 {
-	struct mm_struct *mm = current->mm;
 	unsigned long start = uptr & PAGE_MASK;
-	unsigned long limit = rlimit(RLIMIT_MEMLOCK) >> PAGE_SHIFT;
+	struct user_struct *user;
+	struct mm_struct *mm;
 	struct page **pages;
 	u64 end;
 	long n;
@@ -150,16 +193,11 @@ static int door_payload_pin(struct door_payload *p, u64 uptr, u64 size)
 	    !access_ok(u64_to_user_ptr(uptr), size))
 		return -EFAULT;
 	n = (PAGE_ALIGN(end) - start) >> PAGE_SHIFT;
-	if (n > INT_MAX)
+	if (n > INT_MAX || !door_pin_charge(n, &user, &mm))
 		return 1;
-	if (atomic64_add_return(n, &mm->pinned_vm) > limit &&
-	    !capable(CAP_IPC_LOCK)) {
-		atomic64_sub(n, &mm->pinned_vm);
-		return 1;
-	}
 	pages = kvmalloc_array(n, sizeof(*pages), DOOR_GFP_PAYLOAD);
 	if (!pages) {
-		atomic64_sub(n, &mm->pinned_vm);
+		door_pin_uncharge(user, mm, n);
 		return -ENOMEM;
 	}
 	got = pin_user_pages_fast(start, n, FOLL_LONGTERM, pages);
@@ -167,11 +205,11 @@ static int door_payload_pin(struct door_payload *p, u64 uptr, u64 size)
 		if (got > 0)
 			unpin_user_pages(pages, got);
 		kvfree(pages);
-		atomic64_sub(n, &mm->pinned_vm);
+		door_pin_uncharge(user, mm, n);
 		/* The copy tells a bad address (EFAULT) from the rest. */
 		return 1;
 	}
-	mmgrab(mm);
+	p->pin_user = user;
 	p->pin_mm = mm;
 	p->pages = pages;
 	p->npages = n;

@@ -56,11 +56,13 @@
  *
  * Resource limits
  * ---------------
- * A process has at most RLIMIT_NOFILE doors alive (door_proc.ndoors:
+ * A process has at most RLIMIT_NOFILE doors alive (door_tg.ndoors, one
+ * count per thread group however many control files it opens:
  * descriptors, attachments, descriptors in flight and queued unreferenced
  * notifications all keep a door alive).  A caller's pinned argument pages
- * are charged to its mm->pinned_vm against RLIMIT_MEMLOCK; over the limit
- * the arguments are copied (and charged to its memory cgroup) instead.
+ * are charged to its user's locked_vm against RLIMIT_MEMLOCK, as io_uring
+ * charges its buffers, and shown in its mm->pinned_vm (VmPin); over the
+ * limit the arguments are copied (and charged to its memory cgroup).
  * Every payload and descriptor array is allocated with __GFP_ACCOUNT.
  */
 #ifndef _DOOR_INTERNAL_H
@@ -87,6 +89,18 @@ extern unsigned long door_max_data;	/* module-wide cap on one payload */
 struct door_proc;
 struct door_object;
 struct door_thread;
+struct user_struct;
+
+/*
+ * The doors alive of one thread group, shared by all the control files it
+ * opened (door_proc.tg); each door_proc holds a reference.
+ */
+struct door_tg {
+	struct hlist_node node;		/* in the module's table; its lock */
+	struct pid *tgid;		/* the key; reference held */
+	refcount_t ref;
+	atomic_t ndoors;
+};
 
 /*
  * A descriptor in flight.  A door travels as a door reference (counted in
@@ -116,7 +130,8 @@ struct door_pdesc {
 struct door_payload {
 	void *data;		/* kvmalloc'd when size > DOOR_INLINE_MAX */
 	struct page **pages;	/* or the sender's pinned pages */
-	struct mm_struct *pin_mm;	/* charged for them (mmgrab'd) */
+	struct mm_struct *pin_mm;	/* VmPin shows them (mmgrab'd) */
+	struct user_struct *pin_user;	/* charged for them (reference) */
 	unsigned int npages;
 	unsigned int offset;	/* of the data in pages[0] */
 	size_t size;
@@ -152,7 +167,7 @@ struct door_proc {
 	struct list_head doors;		/* door_object.proc_node */
 	struct door_pool pool;		/* process-wide pool */
 	int cancel_sig;			/* DOOR_IOC_SET_CANCEL, 0 for none */
-	unsigned int ndoors;		/* doors alive; lock */
+	struct door_tg *tg;		/* its thread group's door count */
 	struct xarray threads;		/* door_thread by global pid */
 };
 

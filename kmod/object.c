@@ -49,11 +49,9 @@ static void door_free(struct kref *ref)
 	struct door_proc *proc = door->proc;
 
 	spin_lock(&proc->lock);
-	if (!list_empty(&door->proc_node)) {
-		list_del_init(&door->proc_node);
-		proc->ndoors--;
-	}
+	list_del_init(&door->proc_node);
 	spin_unlock(&proc->lock);
+	atomic_dec(&proc->tg->ndoors);
 	if (door->inode) {
 		spin_lock(&door_inode_lock);
 		door->inode->i_private = NULL;
@@ -168,9 +166,20 @@ long door_ioc_create(struct door_proc *proc, void __user *arg)
 	if ((req.attributes & DOOR_UNREF) && (req.attributes & DOOR_UNREF_MULTI))
 		return -EINVAL;
 
+	/*
+	 * Doors outlive descriptors (see door_internal.h): a process has at
+	 * most RLIMIT_NOFILE alive.  Every door allocated is counted until
+	 * door_free().
+	 */
+	if (atomic_inc_return(&proc->tg->ndoors) > rlimit(RLIMIT_NOFILE)) {
+		atomic_dec(&proc->tg->ndoors);
+		return -EMFILE;
+	}
 	door = kzalloc(sizeof(*door), GFP_KERNEL_ACCOUNT);
-	if (!door)
+	if (!door) {
+		atomic_dec(&proc->tg->ndoors);
 		return -ENOMEM;
+	}
 	kref_init(&door->ref);
 	door->id = atomic64_inc_return(&door_next_id);
 	door->server_proc = req.proc;
@@ -194,13 +203,6 @@ long door_ioc_create(struct door_proc *proc, void __user *arg)
 		door_put(door);
 		return -EBADF;
 	}
-	/* Doors outlive descriptors (see door_internal.h): bound them too. */
-	if (proc->ndoors >= rlimit(RLIMIT_NOFILE)) {
-		spin_unlock(&proc->lock);
-		door_put(door);
-		return -EMFILE;
-	}
-	proc->ndoors++;
 	list_add_tail(&door->proc_node, &proc->doors);
 	spin_unlock(&proc->lock);
 

@@ -16,6 +16,7 @@
 #include <linux/fdtable.h>
 #include <linux/uaccess.h>
 #include <linux/rcupdate.h>
+#include <linux/hashtable.h>
 
 #include "door_internal.h"
 #include "door_trace.h"
@@ -28,12 +29,61 @@ void door_pool_init(struct door_pool *pool)
 	pool->nidle = 0;
 }
 
+/* door_tg of every thread group with a door_proc, keyed by struct pid. */
+static DEFINE_SPINLOCK(door_tg_lock);
+static DEFINE_HASHTABLE(door_tg_table, 8);
+
+/* The calling thread group's door_tg, with a new reference. */
+static struct door_tg *door_tg_get(void)
+{
+	struct pid *tgid = task_tgid(current);
+	struct door_tg *tg, *new;
+
+	new = kzalloc(sizeof(*new), GFP_KERNEL_ACCOUNT);
+	if (!new)
+		return NULL;
+	spin_lock(&door_tg_lock);
+	hash_for_each_possible(door_tg_table, tg, node, (unsigned long)tgid) {
+		if (tg->tgid == tgid) {
+			refcount_inc(&tg->ref);
+			spin_unlock(&door_tg_lock);
+			kfree(new);
+			return tg;
+		}
+	}
+	new->tgid = get_pid(tgid);
+	refcount_set(&new->ref, 1);
+	atomic_set(&new->ndoors, 0);
+	hash_add(door_tg_table, &new->node, (unsigned long)tgid);
+	spin_unlock(&door_tg_lock);
+	return new;
+}
+
+static void door_tg_put(struct door_tg *tg)
+{
+	spin_lock(&door_tg_lock);
+	if (!refcount_dec_and_test(&tg->ref)) {
+		spin_unlock(&door_tg_lock);
+		return;
+	}
+	hash_del(&tg->node);
+	spin_unlock(&door_tg_lock);
+	WARN_ON_ONCE(atomic_read(&tg->ndoors));
+	put_pid(tg->tgid);
+	kfree(tg);
+}
+
 struct door_proc *door_proc_alloc(void)
 {
 	struct door_proc *proc = kzalloc(sizeof(*proc), GFP_KERNEL_ACCOUNT);
 
 	if (!proc)
 		return NULL;
+	proc->tg = door_tg_get();
+	if (!proc->tg) {
+		kfree(proc);
+		return NULL;
+	}
 	kref_init(&proc->ref);
 	spin_lock_init(&proc->lock);
 	proc->tgid = get_pid(task_tgid(current));
@@ -63,6 +113,7 @@ static void door_proc_free(struct kref *ref)
 	struct door_proc *proc = container_of(ref, struct door_proc, ref);
 
 	xa_destroy(&proc->threads);
+	door_tg_put(proc->tg);
 	put_pid(proc->tgid);
 	kfree(proc);
 }
