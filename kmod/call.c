@@ -58,7 +58,8 @@ void door_call_finish(struct door_call *call, int error)
 	}
 	call->error = error;
 	WRITE_ONCE(call->state, DOOR_CALL_DONE);
-	wake_up_interruptible_sync(&call->wq);
+	/* TASK_NORMAL: the caller may be in a killable wait (stopped). */
+	wake_up_sync(&call->wq);
 }
 
 /*
@@ -282,14 +283,47 @@ static bool door_signal_abandons(void)
 }
 
 /*
+ * Wait for @call while a stop, trace or freeze is pending: an interruptible
+ * sleep would return at once.  The wait is killable and freezable, and
+ * every 50 ms it looks again for a signal that abandons the call (one for
+ * a handler that came meanwhile).  Returns 0 once the call is finished,
+ * -ERESTARTSYS to abandon it.
+ */
+static int door_call_wait_held(struct door_call *call)
+{
+	struct wait_queue_entry wait;
+	long intr;
+	int ret = 0;
+
+	init_wait_entry(&wait, 0);
+	for (;;) {
+		intr = prepare_to_wait_event(&call->wq, &wait,
+					     TASK_KILLABLE | TASK_FREEZABLE);
+		if (door_call_done(call))
+			break;
+		if (intr) {
+			ret = intr;
+			break;
+		}
+		if (!schedule_timeout(HZ / 20) && door_signal_abandons()) {
+			ret = -ERESTARTSYS;
+			break;
+		}
+	}
+	finish_wait(&call->wq, &wait);
+	return ret;
+}
+
+/*
  * Wait until @call is finished.  A signal for a handler (or a fatal one)
  * abandons it: EAGAIN if no server thread had taken it yet, EINTR
  * otherwise, and the server thread is asked to cancel and loses the
  * caller's priority.  A stop, trace or freeze does not: a call still
  * queued is withdrawn and the ioctl restarted once the task resumes
  * (-ERESTARTNOINTR) if it can be (@restartable: no DOOR_RELEASE
- * descriptor was closed yet); otherwise the caller keeps waiting, killable
- * and freezable.  Returns with the call finished and proc->lock taken and
+ * descriptor was closed yet); otherwise the caller keeps waiting
+ * (door_call_wait_held) and the stop takes effect once the call is
+ * finished.  Returns with the call finished and proc->lock taken and
  * released after that, so no server still touches the call.
  */
 static void door_call_wait(struct door_call *call, struct door_proc *proc,
@@ -304,8 +338,7 @@ static void door_call_wait(struct door_call *call, struct door_proc *proc,
 		if (restartable && call->state == DOOR_CALL_QUEUED)
 			door_call_finish(call, -ERESTARTNOINTR);
 		spin_unlock(&proc->lock);
-		ret = wait_event_state(call->wq, door_call_done(call),
-				       (TASK_KILLABLE | TASK_FREEZABLE));
+		ret = door_call_wait_held(call);
 	}
 
 	spin_lock(&proc->lock);
