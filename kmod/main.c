@@ -15,6 +15,7 @@
 #include <linux/uaccess.h>
 #include <linux/sched.h>
 #include <linux/capability.h>
+#include <linux/rcupdate.h>
 
 #include "door_internal.h"
 
@@ -181,6 +182,7 @@ static void __exit door_exit(void)
 {
 	misc_deregister(&door_misc);
 	doorfs_exit();
+	rcu_barrier();	/* door_thread_free_rcu() callbacks are module code */
 }
 
 module_init(door_init);

@@ -94,18 +94,25 @@ struct door_proc *door_proc_alloc(void)
 	return proc;
 }
 
+static void door_thread_free_rcu(struct rcu_head *rcu)
+{
+	struct door_thread *thr = container_of(rcu, struct door_thread, rcu);
+
+	put_pid(thr->pid);
+	kfree(thr);
+}
+
 /*
- * Free a door_thread that is out of proc->threads.  Lookups that found it
- * in the xarray just before may still be reading it: it goes after an RCU
- * grace period.
+ * Free a door_thread that is out of proc->threads.  Lookups and prunes
+ * that found it in the xarray just before may still be reading it and its
+ * struct pid (pid_task()): both go after an RCU grace period.
  */
 static void door_thread_free(struct door_thread *thr)
 {
 	door_thread_release_serving(thr);
 	if (thr->bound)
 		door_put(thr->bound);
-	put_pid(thr->pid);
-	kfree_rcu(thr, rcu);
+	call_rcu(&thr->rcu, door_thread_free_rcu);
 }
 
 static void door_proc_free(struct kref *ref)

@@ -2,7 +2,7 @@
 /*
  * doorfuzz - a structure-aware ioctl fuzzer for door.ko.
  *
- *   doorfuzz [-t SECONDS] [-j WORKERS] [-s SEED] [-v]
+ *   doorfuzz [-t SECONDS] [-j WORKERS] [-w WAVERS] [-s SEED] [-v]
  *
  * Runs for SECONDS (default 10) and prints, per operation, how many times
  * it was issued, how many succeeded and the most frequent errors.  Raw
@@ -21,6 +21,14 @@
  *              serving, binding to private doors).
  *   racer pair one thread creates and closes doors as fast as it can while
  *              the other reopens them through /proc/self/fd.
+ *   wave racer (-w, default 1, 0 for none) waves of 8-32 threads released
+ *              together that each do their first door ioctl (BIND, RETURN,
+ *              UNBIND, QUERY, UCRED, ABANDON, or a call for the RETURN
+ *              threads to serve) and exit at once, while the previous wave
+ *              exits and thread ids are reused; on 1-4 control files of
+ *              its own, the fuzz's, or in a forked child (issue 11,
+ *              finding 1: a use-after-free of the thread entries; see
+ *              "waves" below).
  *   sanity     a private door with its own control file and a bound server
  *              thread answering {MAGIC, v, mix(v)}: a client checks every
  *              answer it gets, so results delivered to the wrong caller or
@@ -74,6 +82,7 @@
 #include <sys/syscall.h>
 #include <sys/types.h>
 #include <sys/wait.h>
+#include <linux/futex.h>
 
 #include <door_ioctl.h>
 
@@ -94,7 +103,10 @@ enum op {
 	OP_GETPARAM, OP_SETPARAM, OP_BIND, OP_UNBIND, OP_STATS, OP_ABANDON,
 	OP_SETCANCEL, OP_BADCMD, OP_MISC, OP_REOPEN, OP_FATTACH, OP_FDETACH,
 	OP_CLOSE, OP_CTLRESTART, OP_SIGNAL, OP_FORK, OP_KILL, OP_THREADEXIT,
-	OP_RACE_CREATE, OP_RACE_REOPEN, OP_SANITY_CALL, OP_NR
+	OP_RACE_CREATE, OP_RACE_REOPEN, OP_SANITY_CALL,
+	/* the first door ioctl of a wave thread (and what follows it) */
+	OP_W_BIND, OP_W_RETURN, OP_W_UNBIND, OP_W_QUERY, OP_W_UCRED,
+	OP_W_ABANDON, OP_W_CALL, OP_NR
 };
 
 static const char *const op_name[OP_NR] = {
@@ -103,6 +115,8 @@ static const char *const op_name[OP_NR] = {
 	"SET_CANCEL", "bad cmd", "misc fops", "reopen", "fattach", "fdetach",
 	"close", "ctl restart", "signal", "fork", "kill child", "thread exit",
 	"race create", "race reopen", "sanity call",
+	"wave BIND", "wave RETURN", "wave UNBIND", "wave QUERY", "wave UCRED",
+	"wave ABANDON", "wave CALL",
 };
 
 #define NERR 134
@@ -113,6 +127,8 @@ struct counters {
 	_Atomic uint64_t invocations, unref_invocations, mapped_args,
 			 mapped_results, fds_received;
 	_Atomic uint64_t sanity_ok, sanity_foreign, sanity_rebuilds;
+	_Atomic uint64_t waves, wave_threads, wave_pexits, wave_reused,
+			 wave_main_ctl, wave_children, wave_child_waves;
 	_Atomic int stop;
 	_Atomic int failures;
 	char first_failure[512];
@@ -1440,6 +1456,627 @@ static void *sanity_client(void *arg)
 	return NULL;
 }
 
+/* ---- waves: first ioctls of many threads against thread exits ---------------- */
+
+/*
+ * The class of issue 11's first finding (a use-after-free of struct
+ * door_thread): the first DOOR_IOC_RETURN or DOOR_IOC_BIND of a thread
+ * makes its door_thread and prunes the entries of the process's exited
+ * threads, while other threads look their own entry up by thread id.  Many
+ * threads of one server process doing their first door ioctl at the same
+ * moment, while others exit and thread ids are reused, made two prunes
+ * free and read the same entry.
+ *
+ * A wave racer makes waves of WAVE_MIN..WAVE_MAX threads that wait at a
+ * barrier, are released together, each do one first ioctl (BIND of the
+ * wave's private door, RETURN into the pool, UNBIND, QUERY, UCRED,
+ * ABANDON, or a CALL that gives the RETURN threads something to serve)
+ * and exit at once, half by returning and half by pthread_exit().  The
+ * next wave is released before the stragglers of the previous one (RETURN
+ * threads waiting in the pool, callers waiting for them) are interrupted
+ * with SIGUSR1, so threads exit while the next ones register.  When the
+ * guest lets us (/proc/sys/kernel/ns_last_pid, root), some waves are
+ * created on the thread ids of the wave before, so entries of exited
+ * threads meet new threads with the same id.  Most waves use 1 to
+ * WAVE_NCTL control files of the racer's own (server sides of this
+ * process, each with its own thread entries; a thread registers on each
+ * with a first BIND before its first ioctl on the first one, so one thread
+ * made races several prunes), renewed now and then; some use the fuzz's
+ * control file (their threads then serve the fuzz's calls); some run in a
+ * forked child with new control files, which sometimes exits with its last
+ * wave still in the kernel.
+ *
+ * Checked: the first UNBIND, QUERY, UCRED or ABANDON of a new thread fails
+ * (it has no entry: success means it was given an exited thread's), a
+ * thread bound to the wave's private door is told that door by QUERY, and
+ * every wave thread and wave child ends.
+ */
+#define MAX_WAVERS	4
+#define WAVE_MIN	8
+#define WAVE_MAX	32
+#define WAVE_STACK	(128 << 10)
+#define WAVE_BUF	2048		/* per thread: arguments and results */
+#define WAVE_STUCK_S	60		/* a wave thread that does not end: failure */
+#define WAVE_NCTL	4		/* control files of one wave */
+
+static double now_s(void);
+static void show_task(const char *what, pid_t pid, pid_t tid);
+
+struct wave;
+
+struct wave_thread {
+	struct wave *wave;
+	pthread_t th;
+	int started;		/* created and not joined yet */
+	_Atomic pid_t tid;
+	uint64_t rs;
+	uint64_t buf[WAVE_BUF / 8];
+};
+
+struct wave {
+	int n;			/* threads created */
+	int active;		/* released, not finished */
+	/*
+	 * Control files of the process (server sides, each with its own
+	 * thread entries): the first ioctl is on ctl[0]; threads register
+	 * on the others too (a first BIND there), which multiplies the
+	 * prunes racing per thread made.
+	 */
+	int nctl;
+	int ctl[WAVE_NCTL];
+	int own;		/* the racer's own control files: checks apply */
+	int priv[WAVE_NCTL];	/* a private door on each (-1 if not made) */
+	uint64_t priv_id[WAVE_NCTL];
+	int pub;		/* a door on ctl[0] (-1 if not made) */
+	_Atomic int ready;	/* threads at the barrier */
+	_Atomic int go;		/* the barrier (a futex word) */
+	double released;
+	struct wave_thread t[WAVE_MAX];
+};
+
+struct waver {
+	uint64_t rs;
+	int in_child;		/* a forked child's racer */
+	int ctl[WAVE_NCTL];	/* own control files (protected), -1 if none */
+	int stuck;		/* a wave thread did not end: no more waves */
+	struct wave w[2];	/* the wave running and the one before */
+	int cur;		/* the next one to prepare */
+	pid_t prev[WAVE_MAX];	/* thread ids of the last finished wave */
+	int nprev;
+	int idx;		/* in waver_th[] */
+	pid_t kid;		/* a forked child running waves */
+	double kid_t0;
+};
+
+static int nwavers = 1;
+static pthread_t waver_th[MAX_WAVERS];
+static _Atomic pid_t waver_tid[MAX_WAVERS];
+static _Atomic int waver_running[MAX_WAVERS];
+static _Atomic int last_pid_ok = 1;	/* ns_last_pid is writable */
+
+static void futex_wait_while(_Atomic int *addr, int val)
+{
+	while (atomic_load(addr) == val)
+		syscall(SYS_futex, addr, FUTEX_WAIT_PRIVATE, val, NULL, NULL, 0);
+}
+
+/* The next thread (or process) id will be pid + 1, if nothing else takes it. */
+static void set_last_pid(pid_t pid)
+{
+	char b[24];
+	int fd, len, ok;
+
+	if (!atomic_load(&last_pid_ok) || pid < 1)
+		return;
+	fd = open("/proc/sys/kernel/ns_last_pid", O_WRONLY | O_CLOEXEC);
+	len = snprintf(b, sizeof(b), "%d", (int)pid);
+	ok = fd >= 0 && write(fd, b, (size_t)len) == len;
+	if (fd >= 0)
+		close(fd);
+	if (!ok)
+		atomic_store(&last_pid_ok, 0);
+}
+
+/*
+ * DOOR_IOC_RETURN: wait in the pool (the process's, or the private one of
+ * the door the thread is bound to).  An invocation is then either left at
+ * once (the thread exits while serving) or answered, and the thread waits
+ * again until the racer interrupts it.
+ */
+static void wave_return(struct wave_thread *t)
+{
+	struct wave *wv = t->wave;
+	uint64_t *s = &t->rs, res[2] = { SANITY_MAGIC, 0 };
+	struct door_ioc_return r;
+	int ret;
+
+	for (int round = 0; round < 2; round++) {
+		memset(&r, 0, sizeof(r));
+		if (round) {
+			r.data_ptr = (uintptr_t)res;
+			r.data_size = below(s, sizeof(res) + 1);
+		}
+		r.buf = (uintptr_t)t->buf;
+		r.buf_size = sizeof(t->buf);
+		ret = ioctl(wv->ctl[0], DOOR_IOC_RETURN, &r);
+		count(OP_W_RETURN, ret, errno);
+		if (ret != 0)
+			return;
+		atomic_fetch_add(&cnt->invocations, 1);
+		if (r.inv_flags & DOOR_INV_UNREF) {
+			atomic_fetch_add(&cnt->unref_invocations, 1);
+			if (r.arg_ptr != 1 || r.arg_size || r.adesc_num)
+				failure("wave: unreferenced invocation with arguments: "
+					"ptr %#llx size %llu ndesc %u",
+					(unsigned long long)r.arg_ptr,
+					(unsigned long long)r.arg_size, r.adesc_num);
+		} else if (r.inv_flags & DOOR_INV_MAPPED) {
+			atomic_fetch_add(&cnt->mapped_args, 1);
+			adopt_received(s, r.adesc_ptr, r.adesc_num, r.map_ptr,
+				       r.map_ptr + r.map_size);
+			munmap((void *)(uintptr_t)r.map_ptr, r.map_size);
+		} else {
+			adopt_received(s, r.adesc_ptr, r.adesc_num, r.buf,
+				       r.buf + r.buf_size);
+		}
+		if (chance(s, 50)) {
+			/* Exit while serving: the caller must not hang. */
+			count(OP_THREADEXIT, 0, 0);
+			return;
+		}
+	}
+}
+
+/* A first ioctl that a thread without an entry must see fail. */
+static void wave_no_entry(struct wave_thread *t, enum op op)
+{
+	static const char *const what[] = { "UNBIND", "QUERY", "UCRED", "ABANDON" };
+	struct wave *wv = t->wave;
+	union {
+		struct door_ioc_info info;
+		struct door_ioc_ucred ucred;
+	} u;
+	unsigned long cmd;
+	int ret, e;
+
+	memset(&u, 0, sizeof(u));
+	switch (op) {
+	case OP_W_UNBIND:
+		cmd = DOOR_IOC_UNBIND;
+		break;
+	case OP_W_QUERY:
+		cmd = DOOR_IOC_QUERY;
+		break;
+	case OP_W_UCRED:
+		u.ucred.groups_ptr = (uintptr_t)t->buf;
+		u.ucred.groups_max = WAVE_BUF / 4;
+		cmd = DOOR_IOC_UCRED;
+		break;
+	default:
+		cmd = DOOR_IOC_ABANDON;
+		break;
+	}
+	ret = ioctl(wv->ctl[0], cmd, &u);
+	e = errno;
+	count(op, ret, e);
+	if (ret == 0 && wv->own)
+		failure("wave: the first DOOR_IOC_%s of a new thread (tid %d) "
+			"succeeded: it was given the entry of another thread",
+			what[op - OP_W_UNBIND], (int)atomic_load(&t->tid));
+}
+
+/* DOOR_IOC_BIND to the private door of the wave's control file i. */
+static int wave_bind_on(struct wave_thread *t, int i)
+{
+	struct wave *wv = t->wave;
+	struct door_ioc_info info;
+	int d = wv->priv[i], ret;
+
+	ret = ioctl(wv->ctl[i], DOOR_IOC_BIND, &d);
+	count(OP_W_BIND, ret, errno);
+	if (ret != 0 || !chance(&t->rs, 25))
+		return ret;
+	memset(&info, 0, sizeof(info));
+	ret = ioctl(wv->ctl[i], DOOR_IOC_QUERY, &info);
+	count(OP_W_QUERY, ret, errno);
+	if (ret == 0 && wv->own && info.id != wv->priv_id[i])
+		failure("wave: thread %d bound to door %llu, DOOR_IOC_QUERY "
+			"says door %llu", (int)atomic_load(&t->tid),
+			(unsigned long long)wv->priv_id[i],
+			(unsigned long long)info.id);
+	return 0;
+}
+
+/* BIND to the wave's private door; then maybe serve it. */
+static void wave_bind(struct wave_thread *t)
+{
+	if (wave_bind_on(t, 0) == 0 && chance(&t->rs, 33))
+		wave_return(t);
+}
+
+/* A call to one of the wave's doors: work for its RETURN threads. */
+static void wave_call(struct wave_thread *t)
+{
+	struct wave *wv = t->wave;
+	uint64_t *s = &t->rs;
+	struct door_ioc_call c;
+	int ret;
+
+	memset(&c, 0, sizeof(c));
+	t->buf[0] = SANITY_MAGIC;
+	c.data_ptr = (uintptr_t)t->buf;
+	c.data_size = below(s, 64);
+	c.rbuf = (uintptr_t)t->buf + WAVE_BUF / 2;
+	c.rsize = WAVE_BUF / 2;
+	ret = ioctl(chance(s, 50) ? wv->pub : wv->priv[0], DOOR_IOC_CALL, &c);
+	count(OP_W_CALL, ret, errno);
+	if (ret != 0)
+		return;
+	adopt_received(s, c.desc_ptr, c.desc_num, c.rbuf, c.rbuf + c.rsize);
+	if (c.flags & DOOR_CALL_MAPPED)
+		munmap((void *)(uintptr_t)c.rbuf, c.rsize);
+}
+
+static void *wave_thread(void *arg)
+{
+	struct wave_thread *t = arg;
+	struct wave *wv = t->wave;
+	uint64_t *s = &t->rs;
+	unsigned int r = (unsigned int)below(s, 100);
+	int by_pthread_exit = chance(s, 50);
+
+	atomic_store(&t->tid, (pid_t)syscall(SYS_gettid));
+	atomic_fetch_add(&wv->ready, 1);
+	futex_wait_while(&wv->go, 0);
+	/* A first BIND on the other control files of the wave. */
+	for (int i = 1; i < wv->nctl; i++)
+		if (chance(s, 80))
+			wave_bind_on(t, i);
+	if (r < 35)
+		wave_bind(t);
+	else if (r < 60)
+		wave_return(t);
+	else if (r < 66)
+		wave_no_entry(t, OP_W_UNBIND);
+	else if (r < 72)
+		wave_no_entry(t, OP_W_QUERY);
+	else if (r < 78)
+		wave_no_entry(t, OP_W_UCRED);
+	else if (r < 84)
+		wave_no_entry(t, OP_W_ABANDON);
+	else
+		wave_call(t);
+	if (by_pthread_exit) {
+		atomic_fetch_add(&cnt->wave_pexits, 1);
+		pthread_exit(NULL);
+	}
+	return NULL;
+}
+
+/* (Re)open one of the racer's own control files. */
+static void waver_new_ctl(struct waver *wr, int i)
+{
+	if (wr->ctl[i] >= 0) {
+		protect(wr->ctl[i], 0);
+		close(wr->ctl[i]);	/* ends that server side */
+	}
+	wr->ctl[i] = open(DOOR_DEVICE_PATH, O_RDWR | O_CLOEXEC);
+	protect(wr->ctl[i], 1);
+}
+
+static void waver_close_ctls(struct waver *wr)
+{
+	for (int i = 0; i < WAVE_NCTL; i++) {
+		if (wr->ctl[i] >= 0) {
+			protect(wr->ctl[i], 0);
+			close(wr->ctl[i]);
+		}
+		wr->ctl[i] = -1;
+	}
+}
+
+static int wave_door(int ctl, uint32_t attributes, uint64_t *id)
+{
+	struct door_ioc_create c = { .proc = 0x3a7e, .attributes = attributes };
+	int fd = ioctl(ctl, DOOR_IOC_CREATE, &c);
+
+	protect(fd, 1);
+	if (id)
+		*id = fd >= 0 ? c.id : 0;
+	return fd;
+}
+
+static int wave_has(const struct waver *wr, pid_t tid)
+{
+	for (int i = 0; i < wr->nprev; i++)
+		if (wr->prev[i] == tid)
+			return 1;
+	return 0;
+}
+
+/* Make a wave: its doors and its threads, all waiting at the barrier. */
+static void wave_prepare(struct waver *wr, struct wave *wv)
+{
+	uint64_t *s = &wr->rs;
+	int n = WAVE_MIN + (int)below(s, WAVE_MAX - WAVE_MIN + 1);
+	uint32_t pattr = DOOR_PRIVATE | (chance(s, 20) ? DOOR_UNREF : 0);
+	uint32_t attr = chance(s, 30) ? DOOR_UNREF : 0;
+	pthread_attr_t a;
+	double t0;
+
+	wv->own = wr->in_child || !chance(s, 20);
+	wv->nctl = wv->own ? 1 + (int)below(s, WAVE_NCTL) : 1;
+	for (int i = 0; i < wv->nctl; i++) {
+		if (!wv->own) {
+			wv->ctl[i] = atomic_load(&main_ctl);
+		} else {
+			if (wr->ctl[i] < 0)
+				waver_new_ctl(wr, i);
+			wv->ctl[i] = wr->ctl[i];
+		}
+		wv->priv[i] = wave_door(wv->ctl[i], pattr, &wv->priv_id[i]);
+		if (wv->priv[i] < 0 && wv->own) {
+			/*
+			 * The fuzz shut it down (closed a copy received in a
+			 * call), or unreferenced notifications of private
+			 * doors that nobody can take filled it up (EMFILE):
+			 * a new one.
+			 */
+			waver_new_ctl(wr, i);
+			wv->ctl[i] = wr->ctl[i];
+			wv->priv[i] = wave_door(wv->ctl[i], pattr, &wv->priv_id[i]);
+		}
+	}
+	wv->pub = wave_door(wv->ctl[0], attr, NULL);
+	if (!wv->own)
+		atomic_fetch_add(&cnt->wave_main_ctl, 1);
+	atomic_store(&wv->ready, 0);
+	atomic_store(&wv->go, 0);
+	for (int i = 0; i < n; i++)
+		wv->t[i].rs = rnd(s);
+	/* On the thread ids of the wave before (they are free again). */
+	if (wr->nprev && chance(s, 50)) {
+		pid_t lo = wr->prev[0];
+
+		for (int i = 1; i < wr->nprev; i++)
+			if (wr->prev[i] < lo)
+				lo = wr->prev[i];
+		set_last_pid(lo - 1);
+	}
+	pthread_attr_init(&a);
+	pthread_attr_setstacksize(&a, WAVE_STACK);
+	wv->n = 0;
+	for (int i = 0; i < n; i++) {
+		struct wave_thread *t = &wv->t[wv->n];
+
+		t->wave = wv;
+		t->rs = wv->t[i].rs;
+		atomic_store(&t->tid, 0);
+		if (pthread_create(&t->th, &a, wave_thread, t) != 0)
+			continue;	/* EAGAIN: a smaller wave */
+		t->started = 1;
+		wv->n++;
+	}
+	pthread_attr_destroy(&a);
+	/* All at the barrier: a bounded wait, they have nothing else to do. */
+	t0 = now_s();
+	while (atomic_load(&wv->ready) < wv->n && now_s() - t0 < WAVE_STUCK_S)
+		poll(NULL, 0, 1);
+	atomic_fetch_add(&cnt->waves, 1);
+	atomic_fetch_add(&cnt->wave_threads, (uint64_t)wv->n);
+	if (wr->in_child)
+		atomic_fetch_add(&cnt->wave_child_waves, 1);
+	for (int i = 0; i < wv->n; i++)
+		if (wave_has(wr, atomic_load(&wv->t[i].tid)))
+			atomic_fetch_add(&cnt->wave_reused, 1);
+}
+
+static void wave_release(struct wave *wv)
+{
+	atomic_store(&wv->go, 1);
+	syscall(SYS_futex, &wv->go, FUTEX_WAKE_PRIVATE, INT_MAX, NULL, NULL, 0);
+	wv->released = now_s();
+	wv->active = 1;
+}
+
+/* Interrupt what is left of a wave (threads in the pool, their callers). */
+static void wave_finish(struct waver *wr, struct wave *wv)
+{
+	int left;
+
+	if (!wv->active)
+		return;
+	poll(NULL, 0, (int)below(&wr->rs, 3));
+	for (;;) {
+		left = 0;
+		for (int i = 0; i < wv->n; i++) {
+			struct wave_thread *t = &wv->t[i];
+
+			if (!t->started)
+				continue;
+			if (pthread_tryjoin_np(t->th, NULL) == 0) {
+				t->started = 0;
+				continue;
+			}
+			left++;
+			pthread_kill(t->th, SIGUSR1);
+		}
+		if (!left)
+			break;
+		if (now_s() - wv->released > WAVE_STUCK_S) {
+			for (int i = 0; i < wv->n; i++)
+				if (wv->t[i].started)
+					show_task("wave thread", getpid(),
+						  atomic_load(&wv->t[i].tid));
+			failure("wave: %d of %d threads did not end in %d s",
+				left, wv->n, WAVE_STUCK_S);
+			wr->stuck = 1;
+			return;
+		}
+		poll(NULL, 0, 1);
+	}
+	wr->nprev = 0;
+	for (int i = 0; i < wv->n; i++)
+		wr->prev[wr->nprev++] = atomic_load(&wv->t[i].tid);
+	for (int k = 0; k <= wv->nctl; k++) {
+		int *fd = k < wv->nctl ? &wv->priv[k] : &wv->pub;
+
+		if (*fd >= 0) {
+			protect(*fd, 0);
+			close(*fd);
+		}
+		*fd = -1;
+	}
+	wv->active = 0;
+}
+
+/* Release a new wave, then end the one before: its stragglers exit now. */
+static void waver_step(struct waver *wr)
+{
+	int cur = wr->cur;
+
+	wave_prepare(wr, &wr->w[cur]);
+	wave_release(&wr->w[cur]);
+	wave_finish(wr, &wr->w[!cur]);
+	wr->cur = !cur;
+}
+
+static struct waver *waver_new(uint64_t seed, int in_child)
+{
+	struct waver *wr = mmap(NULL, sizeof(*wr), PROT_READ | PROT_WRITE,
+				MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+
+	if (wr == MAP_FAILED)
+		return NULL;
+	memset(wr, 0, sizeof(*wr));
+	wr->rs = seed;
+	wr->in_child = in_child;
+	for (int i = 0; i < WAVE_NCTL; i++) {
+		wr->ctl[i] = -1;
+		wr->w[0].priv[i] = wr->w[1].priv[i] = -1;
+	}
+	wr->w[0].pub = wr->w[1].pub = -1;
+	return wr;
+}
+
+/*
+ * A child with new control files (the parent's are not its server sides):
+ * a few waves; sometimes it exits while the last one is in the kernel.
+ */
+static void wave_child_main(uint64_t seed)
+{
+	struct waver *wr;
+	int waves, leave;
+
+	prctl(PR_SET_PDEATHSIG, SIGKILL);
+	wr = waver_new(seed, 1);
+	if (!wr)
+		_exit(2);
+	waves = 1 + (int)below(&wr->rs, 4);
+	leave = chance(&wr->rs, 40);
+	for (int i = 0; i < waves && !stopping() && !wr->stuck; i++) {
+		if (i == waves - 1 && leave) {
+			/* Exit with the last wave in the kernel. */
+			wave_prepare(wr, &wr->w[wr->cur]);
+			wave_release(&wr->w[wr->cur]);
+			poll(NULL, 0, (int)below(&wr->rs, 3));
+			_exit(0);
+		}
+		waver_step(wr);
+	}
+	for (int k = 0; k < 2 && !wr->stuck; k++)
+		wave_finish(wr, &wr->w[k]);
+	_exit(wr->stuck ? 1 : 0);
+}
+
+/* The racer's child: started now and then, reaped, killed at the end. */
+static void waver_child(struct waver *wr, int end)
+{
+	int status, want;
+	uint64_t seed;
+	pid_t r;
+
+	if (wr->kid > 0) {
+		r = waitpid(wr->kid, &status, WNOHANG);
+		if (r == wr->kid) {
+			if (!WIFEXITED(status) || WEXITSTATUS(status) != 0)
+				failure("wave child %d: %s %d", (int)wr->kid,
+					WIFEXITED(status) ? "exit status" : "signal",
+					WIFEXITED(status) ? WEXITSTATUS(status) :
+					WTERMSIG(status));
+			wr->kid = 0;
+		} else if (end || now_s() - wr->kid_t0 > 2 * WAVE_STUCK_S) {
+			double t0 = now_s();
+
+			if (!end)
+				failure("wave child %d still running after %d s",
+					(int)wr->kid, 2 * WAVE_STUCK_S);
+			kill(wr->kid, SIGKILL);
+			while (waitpid(wr->kid, NULL, WNOHANG) != wr->kid) {
+				if (now_s() - t0 > 30) {
+					show_task("wave child", wr->kid, wr->kid);
+					failure("wave child %d not reaped 30 s after "
+						"SIGKILL", (int)wr->kid);
+					break;
+				}
+				poll(NULL, 0, 10);
+			}
+			wr->kid = 0;
+		}
+	}
+	if (end)
+		return;
+	/* Drawn whatever happens: the same seed makes the same waves. */
+	want = chance(&wr->rs, 3);
+	seed = rnd(&wr->rs);
+	if (!want || wr->kid > 0)
+		return;
+	fflush(NULL);
+	r = fork();
+	if (r == 0)
+		wave_child_main(seed);
+	if (r > 0) {
+		wr->kid = r;
+		wr->kid_t0 = now_s();
+		atomic_fetch_add(&cnt->wave_children, 1);
+	}
+}
+
+static void *waver_main(void *arg)
+{
+	struct waver *wr = arg;
+
+	atomic_store(&waver_tid[wr->idx], (pid_t)syscall(SYS_gettid));
+	while (!stopping() && !wr->stuck) {
+		waver_step(wr);
+		waver_child(wr, 0);
+		/* A new server side now and then (the old one ends). */
+		if (chance(&wr->rs, 2))
+			waver_new_ctl(wr, (int)below(&wr->rs, WAVE_NCTL));
+	}
+	for (int k = 0; k < 2 && !wr->stuck; k++)
+		wave_finish(wr, &wr->w[k]);
+	waver_child(wr, 1);
+	waver_close_ctls(wr);
+	atomic_store(&waver_running[wr->idx], 0);
+	return NULL;
+}
+
+static int waver_start(int idx, uint64_t seed)
+{
+	struct waver *wr = waver_new(seed, 0);
+
+	if (!wr)
+		return -1;
+	wr->idx = idx;
+	atomic_store(&waver_running[idx], 1);
+	if (pthread_create(&waver_th[idx], NULL, waver_main, wr) != 0) {
+		atomic_store(&waver_running[idx], 0);
+		return -1;
+	}
+	return 0;
+}
+
 /* ---- children ---------------------------------------------------------------- */
 
 static pid_t children[MAX_CHILDREN];
@@ -1701,6 +2338,15 @@ static int stop_threads(void)
 				atomic_store(&racer_tid[k], 0);
 			}
 		}
+		for (int k = 0; k < nwavers; k++) {
+			pid_t t = atomic_load(&waver_tid[k]);
+
+			if (!atomic_load(&waver_running[k]))
+				continue;
+			left++;
+			if (t > 0)
+				syscall(SYS_tgkill, getpid(), t, SIGUSR1);
+		}
 		if (atomic_load(&sanity_tid) > 0) {
 			if (pthread_tryjoin_np(sanity_th, NULL) == 0) {
 				atomic_store(&sanity_tid, 0);
@@ -1727,6 +2373,14 @@ static int stop_threads(void)
 			show_task("racer", getpid(), atomic_load(&racer_tid[k]));
 			bad++;
 		}
+	for (int k = 0; k < nwavers; k++) {
+		if (atomic_load(&waver_running[k])) {
+			show_task("wave racer", getpid(), atomic_load(&waver_tid[k]));
+			bad++;
+		} else {
+			pthread_join(waver_th[k], NULL);
+		}
+	}
 	if (atomic_load(&sanity_tid) > 0) {
 		show_task("sanity client", getpid(), atomic_load(&sanity_tid));
 		bad++;
@@ -1862,7 +2516,7 @@ static void print_table(double secs)
 		size_t used = 0;
 		uint64_t seen[NERR];
 
-		if (op <= OP_SETCANCEL || op == OP_BADCMD)
+		if (op <= OP_SETCANCEL || op == OP_BADCMD || op >= OP_W_BIND)
 			total += n;
 		for (int e = 0; e < NERR; e++)
 			seen[e] = atomic_load(&cnt->err[op][e]);
@@ -1898,11 +2552,18 @@ static void print_table(double secs)
 	       PRIu64 "\n", atomic_load(&cnt->sanity_ok),
 	       atomic_load(&cnt->sanity_foreign), atomic_load(&cnt->sanity_rebuilds),
 	       forked, killed);
+	printf("doorfuzz: waves %" PRIu64 " (%" PRIu64 " on the fuzz's control file, %"
+	       PRIu64 " in %" PRIu64 " forked children): %" PRIu64 " threads, %"
+	       PRIu64 " ended by pthread_exit, %" PRIu64 " on a thread id of the "
+	       "wave before\n", atomic_load(&cnt->waves),
+	       atomic_load(&cnt->wave_main_ctl), atomic_load(&cnt->wave_child_waves),
+	       atomic_load(&cnt->wave_children), atomic_load(&cnt->wave_threads),
+	       atomic_load(&cnt->wave_pexits), atomic_load(&cnt->wave_reused));
 }
 
 static void usage(void)
 {
-	fprintf(stderr, "usage: doorfuzz [-t SECONDS] [-j WORKERS] [-s SEED] [-v]\n");
+	fprintf(stderr, "usage: doorfuzz [-t SECONDS] [-j WORKERS] [-w WAVERS] [-s SEED] [-v]\n");
 	exit(2);
 }
 
@@ -1916,10 +2577,11 @@ int main(int argc, char **argv)
 	long long ld, lc;
 	FILE *f;
 
-	while ((opt = getopt(argc, argv, "t:j:s:vh")) != -1) {
+	while ((opt = getopt(argc, argv, "t:j:w:s:vh")) != -1) {
 		switch (opt) {
 		case 't': seconds = atof(optarg); break;
 		case 'j': nworkers = atoi(optarg); break;
+		case 'w': nwavers = atoi(optarg); break;
 		case 's': seed = strtoull(optarg, NULL, 0); break;
 		case 'v': verbose = 1; break;
 		default: usage();
@@ -1927,7 +2589,8 @@ int main(int argc, char **argv)
 	}
 	if (optind < argc && optind == argc - 1)
 		seconds = atof(argv[optind]);	/* doorfuzz SECONDS */
-	if (nworkers < 1 || nworkers > MAX_WORKERS || seconds < 0)
+	if (nworkers < 1 || nworkers > MAX_WORKERS || nwavers < 0 ||
+	    nwavers > MAX_WAVERS || seconds < 0)
 		usage();
 	if (!seed)
 		seed = (uint64_t)time(NULL) ^ ((uint64_t)getpid() << 32);
@@ -1998,6 +2661,11 @@ int main(int argc, char **argv)
 	pthread_create(&racer_th[0], NULL, racer_create, (void *)(uintptr_t)rnd(&rs));
 	pthread_create(&racer_th[1], NULL, racer_reopen, (void *)(uintptr_t)rnd(&rs));
 	pthread_create(&sanity_th, NULL, sanity_client, (void *)(uintptr_t)rnd(&rs));
+	for (int k = 0; k < nwavers; k++)
+		if (waver_start(k, rnd(&rs)) != 0) {
+			perror("doorfuzz: wave racer");
+			return 2;
+		}
 
 	t0 = now_s();
 	tnext_report = t0 + 60;
