@@ -87,6 +87,8 @@ static void door_hand_over(struct door_call *call, struct door_thread *thr,
 	thr->no_results = call->no_results;
 	thr->seq = call->seq;
 	thr->caller_sched = call->sched;
+	refcount_inc(&thr->sched->ref);
+	call->server_sched = thr->sched;
 	thr->depleted = pool->nidle == 0 &&
 			!(door->attributes & DOOR_NO_DEPLETION_CB);
 }
@@ -152,8 +154,10 @@ struct door_served {
 static void door_thread_detach(struct door_thread *thr,
 			       struct door_served *old)
 {
-	if (thr->pid == task_pid(current))
-		door_sched_restore(thr);
+	if (thr->task == current)
+		door_sched_restore(thr->sched);
+	else
+		door_sched_end(thr->sched, 0);
 	door_payload_free(&thr->args);
 	old->door = thr->serving;
 	old->cred = thr->caller_cred;
@@ -234,7 +238,7 @@ static void door_call_cancel(struct door_call *call, struct door_thread *thr)
 		return;
 	rcu_read_lock();
 	t = pid_task(thr->pid, PIDTYPE_PID);
-	if (t) {
+	if (t && t == thr->task) {
 		clear_siginfo(&info);
 		info.si_signo = sig;
 		info.si_code = SI_QUEUE;
@@ -317,19 +321,25 @@ static int door_call_wait_held(struct door_call *call)
 /*
  * Wait until @call is finished.  A signal for a handler (or a fatal one)
  * abandons it: EAGAIN if no server thread had taken it yet, EINTR
- * otherwise, and the server thread is asked to cancel and loses the
- * caller's priority.  A stop, trace or freeze does not: a call still
- * queued is withdrawn and the ioctl restarted once the task resumes
+ * otherwise, and the server thread is asked to cancel.  A server thread
+ * whose invocation ended other than by its door_return (this, or its
+ * server side ending) loses the caller's priority here.
+ *
+ * A stop, trace or freeze does not abandon the call.  A call still queued
+ * is withdrawn and the ioctl restarted once the task resumes
  * (-ERESTARTNOINTR) if it can be (@restartable: no DOOR_RELEASE
- * descriptor was closed yet); otherwise the caller keeps waiting
+ * descriptor was closed yet, and no door is passed, whose reference going
+ * away could fire a notification); otherwise the caller keeps waiting
  * (door_call_wait_held) and the stop takes effect once the call is
- * finished.  Returns with the call finished and proc->lock taken and
- * released after that, so no server still touches the call.
+ * finished.
+ *
+ * Returns with the call finished and proc->lock taken and released after
+ * that, so no server still touches the call.
  */
 static void door_call_wait(struct door_call *call, struct door_proc *proc,
 			   bool restartable)
 {
-	struct pid *spid = NULL;
+	struct door_sched_state *st;
 	int ret;
 
 	ret = wait_event_freezable(call->wq, door_call_done(call));
@@ -343,17 +353,18 @@ static void door_call_wait(struct door_call *call, struct door_proc *proc,
 
 	spin_lock(&proc->lock);
 	if (ret && call->state != DOOR_CALL_DONE) {
-		if (call->state == DOOR_CALL_ACTIVE && call->server) {
+		if (call->state == DOOR_CALL_ACTIVE && call->server)
 			door_call_cancel(call, call->server);
-			spid = get_pid(call->server->pid);
-		}
 		door_call_finish(call, call->state == DOOR_CALL_QUEUED ?
 				 -EAGAIN : -EINTR);
 	}
 	spin_unlock(&proc->lock);
-	if (spid) {
-		door_sched_end(proc, spid, call->seq);
-		put_pid(spid);
+	st = call->server_sched;
+	if (st) {
+		if (call->error)
+			door_sched_end(st, call->seq);
+		door_sched_state_put(st);
+		call->server_sched = NULL;
 	}
 }
 
@@ -453,7 +464,8 @@ long door_ioc_call(struct door_object *door, void __user *arg)
 			       req.desc_ptr, req.desc_num, true);
 	if (ret)
 		return ret;
-	restartable = !door_payload_release_fds(&call.args);
+	restartable = !door_payload_release_fds(&call.args) &&
+		      !door_payload_has_doors(&call.args);
 	kref_get(&door->ref);
 	call.cred = get_current_cred();
 	call.tgid = get_pid(task_tgid(current));

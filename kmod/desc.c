@@ -76,7 +76,7 @@ static bool door_pin_charge(unsigned long n, struct user_struct **user,
 	struct user_struct *u = current_user();
 	long cur, new;
 
-	if (!capable(CAP_IPC_LOCK)) {
+	if (!has_capability_noaudit(current, CAP_IPC_LOCK)) {
 		cur = atomic_long_read(&u->locked_vm);
 		do {
 			if (check_add_overflow(cur, (long)n, &new) ||
@@ -279,6 +279,18 @@ int door_payload_get(struct door_payload *p, u64 uptr, u64 size,
 fail:
 	door_payload_free(p);
 	return ret;
+}
+
+/* The payload passes a door (a reference that goes if it is dropped). */
+bool door_payload_has_doors(const struct door_payload *p)
+{
+	const struct door_pdesc *pd = p->desc ? p->desc : p->inline_desc;
+	u32 i;
+
+	for (i = 0; i < p->ndesc; i++)
+		if (pd[i].door)
+			return true;
+	return false;
 }
 
 /*

@@ -49,10 +49,16 @@
  *	thread's prune finds its thread exited, when a new thread with the
  *	same pid number replaces it, or when the control file is released.
  *	Lookups read entries under rcu_read_lock() and recognise their own by
- *	the struct pid they hold (door_thread_find).  It holds its thread's
- *	struct pid, not its task_struct: an exited thread's entry pins no
- *	task.  door_thread.task is a plain pointer, valid while the thread is
- *	idle in a pool (under proc->lock) and for the thread itself.
+ *	the struct pid they hold and their task pointer, compared only (a
+ *	thread that exec()s takes over its leader's pid: door_thread_find).
+ *	It holds its thread's struct pid, not its task_struct: an exited
+ *	thread's entry pins no task.  door_thread.task is a plain pointer,
+ *	valid while the thread is idle in a pool (under proc->lock) and for
+ *	the thread itself.
+ * door_sched_state: refcount; held by its door_thread and by a call being
+ *	served (door_call.server_sched); it holds the thread's task_struct
+ *	only while the thread runs at a caller's priority.  Its mutex is
+ *	never taken under a spinlock.
  *
  * Resource limits
  * ---------------
@@ -72,6 +78,8 @@
 #include <linux/kref.h>
 #include <linux/list.h>
 #include <linux/spinlock.h>
+#include <linux/mutex.h>
+#include <linux/refcount.h>
 #include <linux/wait.h>
 #include <linux/xarray.h>
 #include <linux/atomic.h>
@@ -149,6 +157,25 @@ struct door_sched {
 	bool reset_on_fork;
 };
 
+/*
+ * Priority inheritance state of one server thread (sched.c).  Apart from
+ * the door_thread and reference-counted (the door_thread holds one, a
+ * call being served another), so that the caller of an invocation that
+ * ended abnormally (interrupted, the server side gone) lowers the thread
+ * from its own context after dropping proc->lock.  @lock serialises every
+ * change the module makes to the thread's attributes: its own raise and
+ * restore, and those made by others.
+ */
+struct door_sched_state {
+	refcount_t ref;
+	struct mutex lock;		/* see above */
+	bool inherited;			/* raised: @own is what to restore */
+	struct task_struct *task;	/* the thread, held while inherited */
+	u64 seq;			/* the invocation it was raised for */
+	u64 ended;			/* the last invocation ended abnormally */
+	struct door_sched own;
+};
+
 struct door_pool {
 	struct list_head idle;		/* door_thread.pool_node, LIFO */
 	struct list_head waiting;	/* door_call.pool_node, FIFO */
@@ -219,6 +246,8 @@ struct door_call {
 	wait_queue_head_t wq;		/* the caller sleeps here */
 	const struct cred *cred;	/* caller's credentials, reference held */
 	struct door_sched sched;	/* caller's priority */
+	/* The serving thread's, from the handoff on (reference held). */
+	struct door_sched_state *server_sched;
 	struct pid *tgid;		/* caller's thread group, reference held */
 	struct door_payload args;	/* owned by the caller until handed over */
 	struct door_payload results;	/* owned by the caller once DONE */
@@ -250,14 +279,7 @@ struct door_thread {
 	bool no_results;
 	u64 seq;			/* of the invocation it serves */
 	struct door_sched caller_sched;	/* to inherit */
-	/*
-	 * While it runs at its caller's priority: its own attributes, to
-	 * restore.  Written by the thread itself; an abandoned caller's
-	 * door_sched_end() reads them under proc->lock in the thread's
-	 * own context.
-	 */
-	struct door_sched own_sched;
-	bool sched_inherited;
+	struct door_sched_state *sched;	/* reference held */
 };
 
 /* main.c */
@@ -315,15 +337,18 @@ int door_payload_get(struct door_payload *p, u64 uptr, u64 size,
 void door_payload_init(struct door_payload *p);
 void door_payload_free(struct door_payload *p);
 u32 door_payload_release_fds(struct door_payload *p);
+bool door_payload_has_doors(const struct door_payload *p);
 size_t door_payload_span(const struct door_payload *p);
 int door_payload_put(struct door_payload *p, void __user *dst,
 		     u64 *udesc_out);
 
 /* sched.c */
 void door_sched_capture(struct door_sched *s, struct task_struct *t);
+struct door_sched_state *door_sched_state_new(void);
+void door_sched_state_put(struct door_sched_state *st);
 void door_sched_inherit(struct door_thread *thr);
-void door_sched_restore(struct door_thread *thr);
-void door_sched_end(struct door_proc *proc, struct pid *spid, u64 seq);
+void door_sched_restore(struct door_sched_state *st);
+void door_sched_end(struct door_sched_state *st, u64 seq);
 
 /* cred.c */
 long door_ioc_ucred(struct door_proc *proc, void __user *arg);

@@ -2,9 +2,10 @@
 /*
  * proc.c - the server side of a process: its threads and pools.
  *
- * A thread becomes a server thread the first time it enters door_return;
- * its struct door_thread stays in door_proc.threads until the process's
- * server side ends.  Idle threads wait in a pool (the process pool, or the
+ * A thread becomes a server thread the first time it enters door_return
+ * (or binds); its struct door_thread stays in door_proc.threads until the
+ * thread has exited and another one of the process enters the module, or
+ * the process's server side ends.  Idle threads wait in a pool (the process pool, or the
  * private pool of the door they are bound to); callers that find no idle
  * thread wait in the same pool, first come first served.
  */
@@ -112,6 +113,7 @@ static void door_thread_free(struct door_thread *thr)
 	door_thread_release_serving(thr);
 	if (thr->bound)
 		door_put(thr->bound);
+	door_sched_state_put(thr->sched);
 	call_rcu(&thr->rcu, door_thread_free_rcu);
 }
 
@@ -240,7 +242,7 @@ struct door_thread *door_thread_find(struct door_proc *proc)
 
 	rcu_read_lock();
 	thr = xa_load(&proc->threads, task_pid_nr(current));
-	if (thr && thr->pid != task_pid(current))
+	if (thr && (thr->pid != task_pid(current) || thr->task != current))
 		thr = NULL;
 	rcu_read_unlock();
 	return thr;
@@ -265,12 +267,16 @@ static void door_thread_reap(struct door_proc *proc, struct door_thread *old)
 	door_thread_free(old);
 }
 
-/* @thr's thread has exited or is exiting.  rcu_read_lock() held. */
+/*
+ * @thr's thread has exited or is exiting.  A thread that exec()s takes
+ * over its group leader's struct pid (de_thread()), so the pid's task is
+ * compared with the entry's (pointers only).  rcu_read_lock() held.
+ */
 static bool door_thread_gone(struct door_thread *thr)
 {
 	struct task_struct *t = pid_task(thr->pid, PIDTYPE_PID);
 
-	return !t || (READ_ONCE(t->flags) & PF_EXITING);
+	return !t || t != thr->task || (READ_ONCE(t->flags) & PF_EXITING);
 }
 
 /*
@@ -317,6 +323,11 @@ struct door_thread *door_thread_get(struct door_proc *proc)
 	thr = kzalloc(sizeof(*thr), GFP_KERNEL_ACCOUNT);
 	if (!thr)
 		return ERR_PTR(-ENOMEM);
+	thr->sched = door_sched_state_new();
+	if (!thr->sched) {
+		kfree(thr);
+		return ERR_PTR(-ENOMEM);
+	}
 	thr->proc = proc;
 	thr->pid = get_pid(task_pid(current));
 	thr->task = current;
@@ -326,6 +337,7 @@ struct door_thread *door_thread_get(struct door_proc *proc)
 
 	old = xa_store(&proc->threads, nr, thr, GFP_KERNEL_ACCOUNT);
 	if (xa_is_err(old)) {
+		door_sched_state_put(thr->sched);
 		put_pid(thr->pid);
 		kfree(thr);
 		return ERR_PTR(xa_err(old));

@@ -11,21 +11,28 @@
  *
  * The rules (door(4), door_call(3)):
  *  - inheritance only raises: a server thread never runs below its own
- *    priority for a caller's sake (SCHED_IDLE and lower nice values of a
+ *    priority for a caller's sake (SCHED_IDLE and higher nice values of a
  *    caller are not passed on);
  *  - SCHED_DEADLINE is neither passed on nor replaced: a deadline server
  *    thread keeps its reservation, a deadline caller passes nothing;
  *  - a raised thread has SCHED_RESET_ON_FORK set, so that a process or
- *    thread it creates while serving starts at the default policy;
- *  - the raise ends with the invocation, or as soon as the caller abandons
- *    it (door_sched_end, run by the thread itself on its way back to user
- *    space), even if the procedure never returns.
- * A server thread that calls another door passes its current priority on,
- * since it is then the caller.
+ *    thread it creates while serving does not keep a real-time policy or
+ *    a negative nice value (the kernel resets nothing else at fork: a
+ *    raise within the fair classes, from SCHED_IDLE or a nice value above
+ *    0, stays with such a child);
+ *  - the raise ends with the invocation: at the thread's next door_return,
+ *    or, when the invocation ends otherwise (the caller interrupted, the
+ *    server side gone, the thread's entry freed), at once, by whoever ends
+ *    it (door_sched_end), even while the procedure runs on or sleeps;
+ *  - a server thread that calls another door passes its current priority
+ *    on, since it is then the caller; that nested call keeps what it was
+ *    given until it returns.
+ * Every change the module makes to a thread's attributes is made under
+ * its door_sched_state's mutex, so that a late door_sched_end never
+ * undoes a later raise.
  */
 #include <linux/sched.h>
 #include <linux/slab.h>
-#include <linux/task_work.h>
 #include <linux/sched/task.h>
 #include <uapi/linux/sched/types.h>
 
@@ -80,8 +87,8 @@ static bool door_sched_boost(const struct door_sched *own,
 	return true;
 }
 
-/* Set the calling thread's attributes to @s (never deadline). */
-static void door_sched_set(const struct door_sched *s)
+/* Set @t's attributes to @s (never deadline). */
+static void door_sched_set(struct task_struct *t, const struct door_sched *s)
 {
 	struct sched_attr attr = {
 		.size = sizeof(attr),
@@ -93,12 +100,38 @@ static void door_sched_set(const struct door_sched *s)
 		attr.sched_priority = s->rt_priority;
 	else
 		attr.sched_nice = s->nice;
-	sched_setattr_nocheck(current, &attr);
+	sched_setattr_nocheck(t, &attr);
 }
 
-/* The server thread takes on its caller's priority, if higher. */
+struct door_sched_state *door_sched_state_new(void)
+{
+	struct door_sched_state *st = kzalloc(sizeof(*st), GFP_KERNEL_ACCOUNT);
+
+	if (!st)
+		return NULL;
+	refcount_set(&st->ref, 1);
+	mutex_init(&st->lock);
+	return st;
+}
+
+void door_sched_state_put(struct door_sched_state *st)
+{
+	if (!refcount_dec_and_test(&st->ref))
+		return;
+	/* Whoever ended the last invocation restored the thread. */
+	WARN_ON_ONCE(st->inherited);
+	mutex_destroy(&st->lock);
+	kfree(st);
+}
+
+/*
+ * The server thread takes on its caller's priority, if higher.  Called by
+ * itself once it has received the arguments of invocation thr->seq; not
+ * if that invocation has ended already (door_sched_end came first).
+ */
 void door_sched_inherit(struct door_thread *thr)
 {
+	struct door_sched_state *st = thr->sched;
 	struct door_sched own, to;
 
 	if (thr->unref)
@@ -106,80 +139,50 @@ void door_sched_inherit(struct door_thread *thr)
 	door_sched_capture(&own, current);
 	if (!door_sched_boost(&own, &thr->caller_sched, &to))
 		return;
-	thr->own_sched = own;
-	thr->sched_inherited = true;
-	door_sched_set(&to);
+	mutex_lock(&st->lock);
+	if (st->ended != thr->seq && !st->inherited) {
+		st->own = own;
+		st->seq = thr->seq;
+		st->task = get_task_struct(current);
+		st->inherited = true;
+		door_sched_set(current, &to);
+	}
+	mutex_unlock(&st->lock);
+}
+
+/* Back to the thread's own attributes, if raised.  @st->lock held. */
+static void door_sched_drop(struct door_sched_state *st)
+{
+	if (!st->inherited)
+		return;
+	st->inherited = false;
+	door_sched_set(st->task, &st->own);
+	put_task_struct(st->task);
+	st->task = NULL;
 }
 
 /* The server thread goes back to its own priority.  Called by itself. */
-void door_sched_restore(struct door_thread *thr)
+void door_sched_restore(struct door_sched_state *st)
 {
-	if (!thr->sched_inherited)
+	if (!READ_ONCE(st->inherited))
 		return;
-	thr->sched_inherited = false;
-	door_sched_set(&thr->own_sched);
-}
-
-/* A request to a server thread to drop the priority of an invocation. */
-struct door_sched_end_work {
-	struct callback_head cb;
-	struct door_proc *proc;		/* reference held */
-	u64 seq;			/* the abandoned invocation */
-};
-
-/*
- * Task work, run by the server thread itself on its way back to user space
- * (or at its exit): if it still serves invocation @seq, whose caller has
- * gone, it goes back to its own priority.  Under proc->lock, so that a
- * prune or release cannot free the thread's entry meanwhile.
- */
-static void door_sched_end_fn(struct callback_head *cb)
-{
-	struct door_sched_end_work *w =
-		container_of(cb, struct door_sched_end_work, cb);
-	struct door_proc *proc = w->proc;
-	struct door_thread *thr;
-	struct door_sched own;
-	bool restore = false;
-
-	spin_lock(&proc->lock);
-	thr = proc->dead ? NULL : door_thread_find(proc);
-	if (thr && thr->seq == w->seq && !thr->call && thr->sched_inherited) {
-		own = thr->own_sched;
-		thr->sched_inherited = false;
-		restore = true;
-	}
-	spin_unlock(&proc->lock);
-	if (restore)
-		door_sched_set(&own);
-	door_proc_put(proc);
-	kfree(w);
+	mutex_lock(&st->lock);
+	door_sched_drop(st);
+	mutex_unlock(&st->lock);
 }
 
 /*
- * The caller of invocation @seq, served by the thread @spid of @proc, has
- * abandoned it: have that thread drop the priority it inherited.  Called
- * by the caller, without locks.
+ * Invocation @seq ended other than by the thread's door_return (0: the
+ * thread's entry is freed, whatever it serves): the thread goes back to
+ * its own attributes now, and does not take the caller's on if it has not
+ * yet.  Called by anyone, in process context, without spinlocks.
  */
-void door_sched_end(struct door_proc *proc, struct pid *spid, u64 seq)
+void door_sched_end(struct door_sched_state *st, u64 seq)
 {
-	struct door_sched_end_work *w;
-	struct task_struct *t;
-
-	t = get_pid_task(spid, PIDTYPE_PID);
-	if (!t)
-		return;
-	w = kmalloc(sizeof(*w), GFP_KERNEL_ACCOUNT);
-	if (w) {
-		init_task_work(&w->cb, door_sched_end_fn);
-		kref_get(&proc->ref);
-		w->proc = proc;
-		w->seq = seq;
-		if (task_work_add(t, &w->cb, TWA_RESUME)) {
-			/* It is exiting: its priority no longer matters. */
-			door_proc_put(proc);
-			kfree(w);
-		}
-	}
-	put_task_struct(t);
+	mutex_lock(&st->lock);
+	if (seq)
+		st->ended = seq;
+	if (!seq || st->seq == seq)
+		door_sched_drop(st);
+	mutex_unlock(&st->lock);
 }
