@@ -37,6 +37,18 @@
  *    until the procedure returned).  The door is DOOR_NO_CANCEL, so no
  *    cancellation signal reaches the procedure: only the module's task
  *    work can end the raise.
+ *  - boost_ends_when_server_side_ends: a SCHED_FIFO 50 caller calls a
+ *    server thread (raw ioctls, so that the test owns the control file)
+ *    whose procedure blocks in read(); the test closes the control file,
+ *    which ends the server side: the caller gets EINTR, and by then the
+ *    server thread, still blocked in the procedure, is back at SCHED_OTHER
+ *    (before commit b03b471: FIFO 50 for as long as the procedure ran);
+ *  - boost_ends_when_caller_abandons_sleeping_procedure: as
+ *    boost_ends_when_caller_abandons, but the procedure sleeps in the
+ *    kernel (read() on a pipe nobody writes): the thread is back at
+ *    SCHED_OTHER when the caller's door_call has returned EINTR (before
+ *    b03b471 the task work that lowered it waited for the thread's return
+ *    to user space: FIFO 50 while it slept).
  * The raising side (callers with a higher priority) is also in
  * door_sched_test.
  */
@@ -695,6 +707,195 @@ TEST(boost_ends_when_caller_abandons)
 		TH_LOG("the procedure did not finish");
 	check_seen(_metadata, "procedure at its end", &spin_end, SCHED_OTHER,
 		   0, 0, 0);
+}
+
+/* ---- 6. the invocation ends while the procedure sleeps ---------------------- */
+
+/*
+ * What the procedures below saw: the thread's attributes when it left the
+ * read(), and whether it did.  ev_in is posted as the procedure starts
+ * (after the module raised the thread), ev_done once it has left the read.
+ */
+static int block_pipe[2] = { -1, -1 };
+static atomic_int block_left;
+static struct seen block_end;
+
+/* Sleep in the kernel, in read(), until the test writes a byte. */
+static void block_in_read(void)
+{
+	char c;
+
+	ev_post(ev_in);
+	while (read(block_pipe[0], &c, 1) < 0 && errno == EINTR)
+		;
+	block_end = seen_of(0);
+	atomic_store(&block_left, 1);
+	ev_post(ev_done);
+}
+
+static void block_proc(void *cookie, char *argp, size_t n, door_desc_t *dp,
+		       uint_t nd)
+{
+	block_in_read();
+	door_return(NULL, 0, NULL, 0);
+}
+
+static int setup_block(void)
+{
+	ev_in = ev_new();
+	ev_done = ev_new();
+	if (ev_in < 0 || ev_done < 0 || pipe2(block_pipe, O_CLOEXEC) != 0)
+		return -1;
+	return 0;
+}
+
+/*
+ * The server on raw ioctls: one invocation, in which it sleeps in read(),
+ * then the thread ends (the control file is closed by then; it makes no
+ * ioctl on the descriptor number again).
+ */
+struct raw_srv {
+	int ctl;
+	atomic_int tid;
+	int err;		/* DOOR_IOC_RETURN failed with it */
+};
+
+static void *raw_block_server(void *arg)
+{
+	struct raw_srv *s = arg;
+	struct door_ioc_return r;
+	char buf[64];
+
+	atomic_store(&s->tid, (int)gettid());
+	memset(&r, 0, sizeof(r));
+	r.buf = (uintptr_t)buf;
+	r.buf_size = sizeof(buf);
+	while (ioctl(s->ctl, DOOR_IOC_RETURN, &r) != 0) {
+		if (errno != EINTR) {
+			s->err = errno;
+			ev_post(ev_in);
+			return NULL;
+		}
+	}
+	block_in_read();
+	return NULL;
+}
+
+/*
+ * Issue 11 finding 2, the review of its fix: the raise ends when the
+ * server side ends.  A root SCHED_FIFO 50 caller calls a SCHED_OTHER
+ * server thread of this process, whose procedure sleeps in read(); while
+ * it does, the test closes the process's control file: the server side
+ * ends (door_proc_shutdown) and the caller gets EINTR.  When its door_call
+ * has returned, the server thread must be back at SCHED_OTHER nice 0
+ * without RESET_ON_FORK, while still in the procedure (the module lowers
+ * it before the caller returns: no poll), and still so when it leaves the
+ * read().  Before b03b471 nothing lowered it: it kept FIFO 50 until its
+ * next door_return, which never came.
+ */
+TEST(boost_ends_when_server_side_ends)
+{
+	struct caller fifo50 = { SCHED_FIFO, 50, 0, 0 };
+	struct door_ioc_create c = { .proc = 1, .attributes = DOOR_NO_CANCEL };
+	struct raw_srv srv = { .ctl = -1 };
+	struct report r;
+	struct seen s;
+	pthread_t th;
+	int d, out, tid;
+	pid_t pid;
+
+	ASSERT_EQ(0, setup_block());
+	srv.ctl = open(DOOR_DEVICE_PATH, O_RDWR | O_CLOEXEC);
+	ASSERT_LE(0, srv.ctl);
+	d = ioctl(srv.ctl, DOOR_IOC_CREATE, &c);
+	ASSERT_LE(0, d) TH_LOG("DOOR_IOC_CREATE: %s", strerror(errno));
+	ASSERT_EQ(0, pthread_create(&th, NULL, raw_block_server, &srv));
+
+	pid = spawn_caller(d, &fifo50, 0, &out);
+	ASSERT_LT(0, pid);
+	ASSERT_EQ(0, ev_wait_ms(ev_in, 20000)) TH_LOG("the call never arrived");
+	ASSERT_EQ(0, srv.err) TH_LOG("DOOR_IOC_RETURN: %s", strerror(srv.err));
+	tid = atomic_load(&srv.tid);
+	s = seen_of(tid);
+	check_seen(_metadata, "server thread serving FIFO 50", &s, SCHED_FIFO,
+		   50, 0, -1);
+
+	/* Another thread of the server ends its server side. */
+	ASSERT_EQ(0, close(srv.ctl));
+	ASSERT_EQ(0, get_all(out, &r, sizeof(r))) TH_LOG("no report from the caller");
+	s = seen_of(tid);
+	ASSERT_EQ(0, child_exit_code(wait_child(pid, 20)));
+	close(out);
+	EXPECT_EQ(-1, r.ret);
+	EXPECT_EQ(EINTR, r.err) TH_LOG("caller: %s", strerror(r.err));
+	EXPECT_EQ(0, atomic_load(&block_left))
+		TH_LOG("the procedure left its read() early");
+	check_seen(_metadata, "server thread once its server side ended", &s,
+		   SCHED_OTHER, 0, 0, 0);
+
+	ASSERT_EQ(1, write(block_pipe[1], "x", 1));
+	ASSERT_EQ(0, ev_wait_ms(ev_done, 20000))
+		TH_LOG("the procedure did not finish");
+	pthread_join(th, NULL);
+	check_seen(_metadata, "procedure leaving its read()", &block_end,
+		   SCHED_OTHER, 0, 0, 0);
+	close(d);
+}
+
+/*
+ * Issue 11 finding 2, the review of its fix: the raise ends as soon as the
+ * caller abandons the call, even while the procedure sleeps in the kernel.
+ * A root SCHED_FIFO 50 caller calls a SCHED_OTHER server thread (libdoor,
+ * DOOR_NO_CANCEL: no cancellation signal wakes it) whose procedure sleeps
+ * in read() on a pipe nobody writes; the caller gets a signal with a
+ * handler (EINTR).  Once its door_call has returned, the server thread,
+ * still asleep in read(), is back at SCHED_OTHER nice 0 without
+ * RESET_ON_FORK: the caller lowered it before returning (no poll needed).
+ * Before b03b471 a task work lowered it on the thread's way back to user
+ * space: FIFO 50 for as long as it slept.
+ */
+TEST(boost_ends_when_caller_abandons_sleeping_procedure)
+{
+	struct caller fifo50 = { SCHED_FIFO, 50, 0, 0 };
+	struct report r;
+	struct seen s;
+	struct srv srv;
+	int out, tid;
+	pid_t pid;
+
+	ASSERT_EQ(0, setup_block());
+	ASSERT_EQ(0, srv_start(&srv, block_proc, DOOR_NO_CANCEL, NULL, -1))
+		TH_LOG("%s: %s", srv.what, strerror(srv.err));
+	tid = atomic_load(&srv.tid);
+	s = seen_of(tid);
+	check_seen(_metadata, "server thread before", &s, SCHED_OTHER, 0, 0,
+		   0);
+
+	pid = spawn_caller(srv.door, &fifo50, 1, &out);
+	ASSERT_LT(0, pid);
+	ASSERT_EQ(0, ev_wait_ms(ev_in, 20000)) TH_LOG("the call never arrived");
+	s = seen_of(tid);
+	check_seen(_metadata, "server thread serving FIFO 50", &s, SCHED_FIFO,
+		   50, 0, -1);
+
+	/* The caller abandons the call. */
+	ASSERT_EQ(0, kill(pid, SIGUSR1));
+	ASSERT_EQ(0, get_all(out, &r, sizeof(r))) TH_LOG("no report from the caller");
+	s = seen_of(tid);
+	ASSERT_EQ(0, child_exit_code(wait_child(pid, 20)));
+	close(out);
+	EXPECT_EQ(-1, r.ret);
+	EXPECT_EQ(EINTR, r.err) TH_LOG("caller: %s", strerror(r.err));
+	EXPECT_EQ(0, atomic_load(&block_left))
+		TH_LOG("the procedure left its read() early");
+	check_seen(_metadata, "server thread asleep after its caller left", &s,
+		   SCHED_OTHER, 0, 0, 0);
+
+	ASSERT_EQ(1, write(block_pipe[1], "x", 1));
+	ASSERT_EQ(0, ev_wait_ms(ev_done, 20000))
+		TH_LOG("the procedure did not finish");
+	check_seen(_metadata, "procedure leaving its read()", &block_end,
+		   SCHED_OTHER, 0, 0, 0);
 }
 
 TEST_HARNESS_MAIN

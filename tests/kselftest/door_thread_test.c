@@ -32,8 +32,20 @@
  *    1000), si_value the low 32 bits of the invocation number.  The old
  *    module sent it from pid 0 / uid 0.  On raw ioctls: the server handles
  *    the signal itself with SA_SIGINFO.
+ *  - exec_from_thread_gets_no_leader_entry (finding 1, the review of its
+ *    fix): a thread that is not the group leader exec()s and takes over the
+ *    leader's struct pid and pid number (de_thread()).  The process's
+ *    control file (opened without O_CLOEXEC, raw ioctls) stays usable, and
+ *    the leader had bound a private door; the new image's first
+ *    DOOR_IOC_UNBIND must fail with EBADF, as it never bound.  The module
+ *    before commit b03b471 recognised an entry by its struct pid alone: it
+ *    handed the exec'd thread the dead leader's entry (UNBIND succeeded),
+ *    whose task pointer is the freed leader task_struct, read by every call
+ *    handed to the thread.  Then the new image serves calls from its main
+ *    thread (DOOR_IOC_RETURN) to a thread of its own, all on CPU 0.
  */
 #include <grp.h>
+#include <sched.h>
 #include <linux/capability.h>
 #include <linux/membarrier.h>
 #include <sys/syscall.h>
@@ -641,6 +653,208 @@ TEST(cancel_signal_names_its_caller)
 	EXPECT_EQ(NOBODY, atomic_load(&sig_uid))
 		TH_LOG("si_uid %d is not the caller's real uid %d",
 		       atomic_load(&sig_uid), NOBODY);
+}
+
+/* ---- finding 1 (review): exec from a thread other than the leader -------- */
+
+/*
+ * This binary, exec()ed by exec_from_thread_gets_no_leader_entry, finds
+ * EXEC_ENV ("CTL,OUT": the control file kept through the exec, the pipe to
+ * report on) and runs exec_image() instead of the harness.
+ */
+#define EXEC_ENV	"DOOR_THREAD_TEST_EXEC"
+#define EXEC_CALLS	20
+
+struct exec_report {
+	int stage;		/* 1: started, 2: serving, 3: calls made */
+	pid_t pid, tid;		/* of the new image (its main thread) */
+	int affinity_err;
+	int unbind_ret, unbind_err;
+	int create_err;
+	int server_err;		/* DOOR_IOC_RETURN failed with it */
+	int calls_ok, call_err;
+	pid_t served_by;	/* the thread that served the last call */
+	int wrong_server;	/* calls served by another thread */
+};
+
+static int exec_ctl = -1, exec_door = -1, exec_out = -1;
+static struct exec_report exec_rep;
+
+static void exec_report_and_exit(int code)
+{
+	(void)put_all(exec_out, &exec_rep, sizeof(exec_rep));
+	_exit(code);
+}
+
+/* In the new image: call the door EXEC_CALLS times, report, end. */
+static void *exec_caller(void *arg)
+{
+	for (int i = 0; i < EXEC_CALLS; i++) {
+		struct door_ioc_call c = { 0 };
+		pid_t tid = 0;
+
+		c.data_ptr = (uintptr_t)&i;
+		c.data_size = sizeof(i);
+		c.rbuf = (uintptr_t)&tid;
+		c.rsize = sizeof(tid);
+		if (ioctl(exec_door, DOOR_IOC_CALL, &c) != 0) {
+			exec_rep.call_err = errno;
+			break;
+		}
+		if (c.data_size != sizeof(tid) || c.data_ptr != (uintptr_t)&tid) {
+			exec_rep.call_err = EPROTO;
+			break;
+		}
+		exec_rep.served_by = tid;
+		if (tid != exec_rep.tid)
+			exec_rep.wrong_server++;
+		exec_rep.calls_ok++;
+	}
+	exec_rep.stage = 3;
+	exec_report_and_exit(0);
+	return arg;
+}
+
+/*
+ * The new image, in the thread that exec()ed (it now has the old leader's
+ * pid): unbind (it never bound), create a door and serve it from this
+ * thread, on raw ioctls, to a thread of its own; everything on CPU 0, so
+ * that the caller looks at the server thread's CPU (task_cpu() in
+ * door_ioc_call) and hands over directly.
+ */
+__attribute__((constructor)) static void exec_image(void)
+{
+	const char *e = getenv(EXEC_ENV);
+	struct door_ioc_create c = { .proc = 1 };
+	struct door_ioc_return r;
+	pid_t me = gettid();
+	char buf[64];
+	cpu_set_t set;
+	pthread_t th;
+
+	if (!e)
+		return;
+	if (sscanf(e, "%d,%d", &exec_ctl, &exec_out) != 2)
+		_exit(90);
+	alarm(20);	/* hang guard: SIGALRM kills this image */
+	exec_rep.stage = 1;
+	exec_rep.pid = getpid();
+	exec_rep.tid = me;
+	CPU_ZERO(&set);
+	CPU_SET(0, &set);
+	if (sched_setaffinity(0, sizeof(set), &set) != 0)
+		exec_rep.affinity_err = errno;
+
+	errno = 0;
+	exec_rep.unbind_ret = ioctl(exec_ctl, DOOR_IOC_UNBIND);
+	exec_rep.unbind_err = errno;
+
+	exec_door = ioctl(exec_ctl, DOOR_IOC_CREATE, &c);
+	if (exec_door < 0) {
+		exec_rep.create_err = errno;
+		exec_report_and_exit(0);
+	}
+	exec_rep.stage = 2;
+	if (pthread_create(&th, NULL, exec_caller, NULL) != 0) {
+		exec_rep.call_err = EAGAIN;
+		exec_report_and_exit(0);
+	}
+	/* Serve: the results of each invocation are this thread's id. */
+	memset(&r, 0, sizeof(r));
+	for (;;) {
+		r.buf = (uintptr_t)buf;
+		r.buf_size = sizeof(buf);
+		if (ioctl(exec_ctl, DOOR_IOC_RETURN, &r) != 0) {
+			if (errno == EINTR)
+				continue;
+			exec_rep.server_err = errno;
+			exec_report_and_exit(0);
+		}
+		r.data_ptr = (uintptr_t)&me;
+		r.data_size = sizeof(me);
+	}
+}
+
+static void *exec_thread(void *arg)
+{
+	execl("/proc/self/exe", "door_thread_test", (char *)NULL);
+	fprintf(stderr, "# exec of /proc/self/exe: %s\n", strerror(errno));
+	return arg;
+}
+
+/*
+ * A thread that is not the group leader exec()s: de_thread() gives it the
+ * leader's struct pid (and so its pid number), and the leader's task_struct
+ * is freed.  The leader had an entry in the module (it bound a private
+ * door).  The exec'd thread must not be taken for the leader: its first
+ * DOOR_IOC_UNBIND fails with EBADF (it never bound).  The module before
+ * b03b471 found the leader's entry by struct pid and gave it to the new
+ * thread: UNBIND succeeded, and the entry's task pointer (the freed
+ * leader) was read by every call handed to it.  The new image then
+ * creates a door on the control file it kept (opened without O_CLOEXEC:
+ * same process, so still its own) and its main thread serves EXEC_CALLS
+ * calls from another of its threads.
+ */
+TEST(exec_from_thread_gets_no_leader_entry)
+{
+	struct exec_report rep;
+	int rp[2], status, got;
+	pid_t pid;
+
+	ASSERT_EQ(0, pipe2(rp, O_CLOEXEC));
+	pid = fork_child();
+	ASSERT_LE(0, pid);
+	if (pid == 0) {
+		struct door_ioc_create c = { .proc = 1, .attributes = DOOR_PRIVATE };
+		char env[64];
+		pthread_t th;
+		int ctl, d;
+
+		close(rp[0]);
+		/* Without O_CLOEXEC: the control file stays through the exec. */
+		ctl = open(DOOR_DEVICE_PATH, O_RDWR);
+		CHILD_CHECK(10, ctl >= 0);
+		d = ioctl(ctl, DOOR_IOC_CREATE, &c);
+		CHILD_CHECK(11, d >= 0);
+		/* The leader gets an entry, with a door bound. */
+		CHILD_CHECK(12, ioctl(ctl, DOOR_IOC_BIND, &d) == 0);
+		CHILD_CHECK(13, fcntl(rp[1], F_SETFD, 0) == 0);
+		snprintf(env, sizeof(env), "%d,%d", ctl, rp[1]);
+		CHILD_CHECK(14, setenv(EXEC_ENV, env, 1) == 0);
+		CHILD_CHECK(15, pthread_create(&th, NULL, exec_thread, NULL) == 0);
+		/* The exec ends this thread; the join returns if it failed. */
+		pthread_join(th, NULL);
+		CHILD_CHECK(16, 0);
+	}
+	close(rp[1]);
+	memset(&rep, 0, sizeof(rep));
+	/* The image reports, or dies (its alarm): no hang either way. */
+	got = get_all(rp[0], &rep, sizeof(rep));
+	close(rp[0]);
+	status = wait_child(pid, 60);
+	ASSERT_EQ(0, got) TH_LOG("no report from the exec'd image");
+	ASSERT_EQ(0, child_exit_code(status));
+	EXPECT_EQ(pid, rep.pid);
+	EXPECT_EQ(pid, rep.tid) TH_LOG("the exec'd thread has not the leader's pid");
+	EXPECT_EQ(0, rep.affinity_err);
+	EXPECT_EQ(-1, rep.unbind_ret)
+		TH_LOG("DOOR_IOC_UNBIND by the exec'd thread succeeded: it was "
+		       "given the dead leader's entry, with its bound door");
+	EXPECT_EQ(EBADF, rep.unbind_err)
+		TH_LOG("DOOR_IOC_UNBIND: %s", strerror(rep.unbind_err));
+	ASSERT_LE(2, rep.stage)
+		TH_LOG("no door made on the kept control file: %s",
+		       strerror(rep.create_err));
+	EXPECT_EQ(0, rep.server_err)
+		TH_LOG("DOOR_IOC_RETURN: %s", strerror(rep.server_err));
+	EXPECT_EQ(3, rep.stage);
+	EXPECT_EQ(EXEC_CALLS, rep.calls_ok)
+		TH_LOG("call %d failed: %s", rep.calls_ok + 1,
+		       strerror(rep.call_err));
+	EXPECT_EQ(0, rep.wrong_server)
+		TH_LOG("%d calls served by another thread than the server",
+		       rep.wrong_server);
+	EXPECT_EQ(pid, rep.served_by);
 }
 
 TEST_HARNESS_MAIN
