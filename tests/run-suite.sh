@@ -96,11 +96,13 @@ run_limited() {
 	return "$rc"
 }
 
-# Run "$@" with its output indented; the exit status is returned.
+# Run "$@" with its output indented; the exit status is returned.  The
+# program gets neither descriptor 3 nor 4: a write to 4 (the fuzzer writes
+# to random descriptors) would corrupt the status read back from it.
 run_indented() {
 	if command -v sed >/dev/null 2>&1; then
 		exec 3>&1
-		rc=$({ { "$@" 2>&1; echo $? >&4; } | sed 's/^/# /' >&3; } 4>&1)
+		rc=$({ { "$@" 2>&1 3>&- 4>&-; echo $? >&4; } | sed 's/^/# /' >&3; } 4>&1)
 		exec 3>&-
 		return "$rc"
 	fi
