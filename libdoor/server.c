@@ -872,6 +872,15 @@ static int create_common(door_server_procedure_t *proc, void *cookie,
 	c.cookie = DOOR_U64(cookie);
 	c.attributes = attributes;
 	fd = ioctl(ctl, DOOR_IOC_CREATE, &c);
+	if (fd < 0 && errno == EINVAL && (attributes & DOOR_PRIVCREATE)) {
+		/*
+		 * A door.ko older than illumos' DOOR_CREATE_MASK refuses
+		 * DOOR_PRIVCREATE: door_info() then reports it in this
+		 * process only (libdoor_extra_attributes).
+		 */
+		c.attributes = attributes & ~(uint_t)DOOR_PRIVCREATE;
+		fd = ioctl(ctl, DOOR_IOC_CREATE, &c);
+	}
 	if (fd < 0)
 		return -1;
 

@@ -38,6 +38,7 @@ static struct {
 static int ndoors;
 static __u64 next_id;
 static int create_errno;
+static int create_refuses_privcreate;	/* a door.ko older than the mask */
 static int bind_errno;
 static int bound_fd[16];
 static int nbind;
@@ -69,6 +70,11 @@ static int kernel(int fd, unsigned long req, void *arg)
 	case DOOR_IOC_CREATE:
 		if (fd != fk.ctl_fd) {
 			errno = ENOTTY;
+			ret = -1;
+		} else if (create_refuses_privcreate &&
+			   (((struct door_ioc_create *)arg)->attributes &
+			    DOOR_PRIVCREATE)) {
+			errno = EINVAL;
 			ret = -1;
 		} else if (create_errno) {
 			errno = create_errno;
@@ -173,6 +179,7 @@ static int setup(void **state)
 	ndoors = 0;
 	next_id = 100;
 	create_errno = 0;
+	create_refuses_privcreate = 0;
 	bind_errno = 0;
 	nbind = 0;
 	return_handler = NULL;
@@ -1172,6 +1179,30 @@ static void xcreate_starts_bound_threads(void **state)
 	assert_int_equal(door_revoke(d), 0);
 }
 
+/*
+ * A door.ko built before DOOR_CREATE_MASK had illumos' value refuses
+ * DOOR_PRIVCREATE: door_xcreate asks again without it, and door_info still
+ * reports it in this process.
+ */
+static void xcreate_older_module(void **state)
+{
+	door_info_t di;
+	int d;
+
+	(void)state;
+	xc_reset();
+	create_refuses_privcreate = 1;
+	return_handler = xc_return_fail;
+	d = door_xcreate(noop_proc, NULL, 0, test_crf, NULL, &xc, 1);
+	assert_true(d >= 0);
+	xc_join();
+	assert_int_equal(fk_count(DOOR_IOC_CREATE), 2);
+	assert_int_equal(doors[0].c.attributes, DOOR_PRIVATE);
+	assert_int_equal(door_info(d, &di), 0);
+	assert_true(di.di_attributes & DOOR_PRIVCREATE);
+	assert_int_equal(door_revoke(d), 0);
+}
+
 /* Without a setup function the threads disable cancellation. */
 static int nosetup_cancel_state = -1;
 
@@ -1415,6 +1446,7 @@ int main(void)
 		T(no_depletion_no_callback),
 		T(xcreate_validates),
 		T(xcreate_starts_bound_threads),
+		T(xcreate_older_module),
 		T(xcreate_default_setup),
 		T(xcreate_failures),
 		T(xcreate_depletion_uses_its_creation_fn),
