@@ -11,6 +11,7 @@
 #include <stddef.h>
 #include <stdint.h>
 #include <sys/types.h>
+#include <ucred.h>		/* ucred_t, uint_t: illumos' <door.h> has them too */
 #include <door_ioctl.h>
 
 #ifdef __cplusplus
@@ -20,10 +21,6 @@ extern "C" {
 typedef unsigned long long door_ptr_t;
 typedef unsigned long long door_id_t;
 typedef unsigned int door_attr_t;
-#ifndef _UINT_T_DEFINED
-#define _UINT_T_DEFINED
-typedef unsigned int uint_t;
-#endif
 
 #pragma pack(push, 4)
 typedef struct door_desc {
@@ -81,8 +78,6 @@ typedef int door_xcreate_server_func_t(door_info_t *, void *(*)(void *),
 				       void *, void *);
 typedef void door_xcreate_thrsetup_func_t(void *);
 
-struct ucred_s;
-
 int door_create(door_server_procedure_t *server_procedure, void *cookie,
 		uint_t attributes);
 int door_xcreate(door_server_procedure_t *server_procedure, void *cookie,
@@ -95,7 +90,7 @@ int door_return(char *data_ptr, size_t data_size, door_desc_t *desc_ptr,
 int door_info(int d, door_info_t *info);
 int door_revoke(int d);
 int door_cred(door_cred_t *info);
-int door_ucred(struct ucred_s **info);
+int door_ucred(ucred_t **info);
 int door_bind(int d);
 int door_unbind(void);
 int door_getparam(int d, int param, size_t *out);
@@ -104,7 +99,9 @@ door_server_func_t *door_server_create(door_server_func_t *create_func);
 
 /*
  * fattach(3C)/fdetach(3C): attach a door to, or detach it from, a file
- * name (declared by <stropts.h> on Solaris; provided by libdoor here).
+ * name.  Solaris declares them in <stropts.h>, which libdoor provides as
+ * <door/stropts.h> (on the include path that pkg-config gives); they are
+ * declared here too for programs written against earlier libdoor.
  */
 int fattach(int fildes, const char *path);
 int fdetach(const char *path);

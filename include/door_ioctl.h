@@ -44,9 +44,6 @@
 #define DOOR_REFUSE_DESC	0x40
 #define DOOR_NO_CANCEL		0x80
 #define DOOR_NO_DEPLETION_CB	0x100
-#define DOOR_CREATE_MASK	(DOOR_UNREF | DOOR_PRIVATE | DOOR_UNREF_MULTI | \
-				 DOOR_REFUSE_DESC | DOOR_NO_CANCEL | \
-				 DOOR_NO_DEPLETION_CB)
 
 /* door_info() attributes reported by the kernel. */
 #define DOOR_LOCAL		0x04
@@ -54,6 +51,17 @@
 #define DOOR_IS_UNREF		0x20
 #define DOOR_PRIVCREATE		0x200
 #define DOOR_DEPLETION_CB	0x400
+
+/*
+ * illumos' masks: the attributes a door is created with (DOOR_PRIVCREATE
+ * is door_xcreate's, which passes it to the kernel; door_create refuses
+ * it), and those with DOOR_LOCAL, DOOR_REVOKED and DOOR_IS_UNREF.
+ */
+#define DOOR_CREATE_MASK	(DOOR_UNREF | DOOR_PRIVATE | DOOR_UNREF_MULTI | \
+				 DOOR_REFUSE_DESC | DOOR_NO_CANCEL | \
+				 DOOR_NO_DEPLETION_CB | DOOR_PRIVCREATE)
+#define DOOR_ATTR_MASK		(DOOR_CREATE_MASK | DOOR_LOCAL | \
+				 DOOR_REVOKED | DOOR_IS_UNREF)
 
 /* door_desc_t tags. */
 #define DOOR_DESCRIPTOR		0x10000

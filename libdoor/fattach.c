@@ -12,8 +12,16 @@
  * Solaris.  The Solaris checks are made here:
  *	fattach: EBADF bad fd; EINVAL not a door; EBUSY something is attached
  *	already; EPERM the caller neither owns path nor is privileged; EACCES
- *	the owner lacks write permission on path.
+ *	path lacks its owner's write permission and the caller is not
+ *	privileged.
  *	fdetach: EINVAL nothing attached; EPERM not owner nor privileged.
+ * "Privileged" is decided as illumos decides it, by privilege and not by
+ * user id: illumos asks for PRIV_FILE_OWNER to act on a file one does not
+ * own and PRIV_FILE_DAC_WRITE to write without permission, which are
+ * CAP_FOWNER and CAP_DAC_OVERRIDE in the caller's effective set here.  So
+ * a daemon that is not root but has CAP_SYS_ADMIN, CAP_FOWNER and
+ * CAP_DAC_OVERRIDE attaches over a 0444 file it does not own (nscd and
+ * ldap_cachemgr create theirs so), and root without them does not.
  * mount(2) itself needs CAP_SYS_ADMIN (in the caller's user namespace), so
  * an unprivileged owner gets EPERM where Solaris would succeed.
  *
@@ -22,24 +30,48 @@
  */
 #include <errno.h>
 #include <stdio.h>
+#include <stropts.h>
 #include <unistd.h>
+#include <linux/capability.h>
 #include <sys/mount.h>
 #include <sys/stat.h>
 #include <sys/statfs.h>
 
 #include "internal.h"
 
+/* glibc provides the capget(2) wrapper but no header declares it. */
+int capget(cap_user_header_t header, cap_user_data_t data);
+
 static int is_door_fs(const struct statfs *sfs)
 {
 	return (unsigned long)sfs->f_type == (unsigned long)DOORFS_MAGIC;
 }
 
-/* Solaris: the owner of path, or a privileged user. */
+/* Is cap in the calling thread's effective set? */
+static int has_cap(int cap)
+{
+	struct __user_cap_header_struct h = {
+		.version = _LINUX_CAPABILITY_VERSION_3,
+		.pid = 0,
+	};
+	struct __user_cap_data_struct d[_LINUX_CAPABILITY_U32S_3] = { { 0 } };
+
+	if (capget(&h, d) < 0 || cap < 0 ||
+	    CAP_TO_INDEX(cap) >= _LINUX_CAPABILITY_U32S_3)
+		return 0;
+	return (d[CAP_TO_INDEX(cap)].effective & CAP_TO_MASK(cap)) != 0;
+}
+
+/* Solaris: the owner of path, or privileged (PRIV_FILE_OWNER). */
 static int may_attach(const struct stat *st)
 {
-	uid_t euid = geteuid();
+	return st->st_uid == geteuid() || has_cap(CAP_FOWNER);
+}
 
-	return euid == 0 || st->st_uid == euid;
+/* Its owner may write path, or privileged (PRIV_FILE_DAC_WRITE). */
+static int may_write(const struct stat *st)
+{
+	return (st->st_mode & S_IWUSR) || has_cap(CAP_DAC_OVERRIDE);
 }
 
 DOOR_API int fattach(int fildes, const char *path)
@@ -68,8 +100,8 @@ DOOR_API int fattach(int fildes, const char *path)
 		errno = EPERM;
 		return -1;
 	}
-	/* The owner's own write permission (a privileged user needs none). */
-	if (geteuid() != 0 && !(st.st_mode & S_IWUSR)) {
+	/* The owner's write permission (a privileged caller needs none). */
+	if (!may_write(&st)) {
 		errno = EACCES;
 		return -1;
 	}

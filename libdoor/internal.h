@@ -86,22 +86,40 @@ door_attr_t libdoor_extra_attributes(door_id_t id);
 /* door_revoke(d) succeeded: forget library data kept for descriptor d. */
 void libdoor_door_revoked(int d);
 
+/*
+ * The calling thread is running an unreferenced notification (its server
+ * procedure was invoked with DOOR_UNREF_DATA and has not returned).
+ */
+int libdoor_serving_unref(void);
+
 /* ---- ucred.c ----------------------------------------------------------- */
 
 /*
- * The opaque ucred_t.  ngroups entries of groups are valid; cap is the
- * number the allocation can hold.
+ * The opaque ucred_t.  It is self-contained and never larger than
+ * ucred_size() bytes: the header, then room for libdoor_ucred_max_groups()
+ * groups, of which uc_ngroups are valid.  A program may provide the
+ * memory itself (alloca(ucred_size())), so nothing in it may describe an
+ * allocation or be needed before it is filled.
  */
 struct ucred_s {
+	uint32_t uc_flags;	/* UCRED_F_* */
 	uid_t uc_euid, uc_ruid, uc_suid;
 	gid_t uc_egid, uc_rgid, uc_sgid;
 	pid_t uc_pid;		/* -1 when not available */
-	uint32_t uc_cap;	/* capacity of uc_groups, in entries */
-	uint32_t uc_ngroups;
+	uint32_t uc_ngroups;	/* at most libdoor_ucred_max_groups() */
 	gid_t uc_groups[];
 };
 
-/* Allocate a ucred able to hold ngroups groups; NULL + ENOMEM. */
-struct ucred_s *libdoor_ucred_alloc(uint32_t ngroups);
+#define UCRED_F_RSIDS	0x1	/* the real and saved ids are known */
+
+/*
+ * The groups a ucred_t carries at most: the system's NGROUPS_MAX, capped
+ * as illumos caps its ngroups_max (16 if the system says nothing, 1024 at
+ * most).  Fixed for the life of the process.
+ */
+uint32_t libdoor_ucred_max_groups(void);
+
+/* A zeroed ucred_t of ucred_size() bytes; NULL + ENOMEM. */
+struct ucred_s *libdoor_ucred_alloc(void);
 
 #endif /* LIBDOOR_INTERNAL_H */

@@ -24,9 +24,13 @@
  *     invocation arrives it stores it in TLS and longjmp()s to the base,
  *     discarding the procedure's frames.  The stack depth is the same for
  *     every invocation.
- *   - If the procedure returns without door_return(), the library gives the
- *     invocation up (DOOR_IOC_ABANDON: the client gets EINTR) and waits for
- *     the next one, as door_return(NULL, 0, NULL, 0) would.
+ *   - If the procedure returns without door_return(), the thread ends, as
+ *     on illumos (whose door_return() calls the procedure from a frame
+ *     that ends the thread when it returns): pthread_exit() runs the
+ *     cleanup handler registered by the base, which gives the invocation
+ *     up (DOOR_IOC_ABANDON: the client gets EINTR), and the thread's
+ *     thread-specific data destructors.  An unreferenced notification's
+ *     procedure that returns ends its thread likewise.
  *   - If the thread exits or is cancelled inside the procedure, the cleanup
  *     handler registered by the base issues DOOR_IOC_ABANDON.  setjmp(base)
  *     is taken inside that cleanup region and no cleanup handler is pushed
@@ -544,8 +548,13 @@ static void depletion_callback(const struct door_inv *inv)
 	}
 }
 
-/* Run the invocation in ts->inv; returns if the procedure returns. */
-static void dispatch(struct door_tls *ts)
+int libdoor_serving_unref(void)
+{
+	return tls.in_proc && (tls.inv.flags & DOOR_INV_UNREF);
+}
+
+/* Run the invocation in ts->inv; the thread ends if the procedure returns. */
+static __attribute__((noreturn)) void dispatch(struct door_tls *ts)
 {
 	struct door_inv inv = ts->inv;
 
@@ -563,11 +572,12 @@ static void dispatch(struct door_tls *ts)
 			inv.proc(inv.cookie, inv.argp, inv.arg_size, inv.dp,
 				 inv.n_desc);
 	}
-	/* Returned without door_return(): the client gets EINTR. */
+	/*
+	 * Returned without door_return(): the thread ends, as on illumos.
+	 * serve_cleanup() gives the invocation up (the client gets EINTR).
+	 */
 	cancel_tls.active = 0;
-	ts->in_proc = 0;
-	if (!(inv.flags & DOOR_INV_UNREF))
-		abandon();
+	pthread_exit(NULL);
 }
 
 /* Thread exit or cancellation inside a server procedure. */
@@ -584,23 +594,19 @@ static void serve_cleanup(void *arg)
 }
 
 /*
- * The base frame: dispatch ts->inv, then every later invocation, from this
- * one stack depth.  Returns -1 only when waiting for an invocation fails.
- * Everything it uses lives in TLS, so nothing is clobbered by longjmp.
+ * The base frame: dispatch ts->inv, then every later invocation (each
+ * procedure's door_return() jumps back here with the next one), from this
+ * one stack depth.  It never returns: the thread ends when a procedure
+ * returns, exits or is cancelled.  Everything it uses lives in TLS, so
+ * nothing is clobbered by longjmp.
  */
-static __attribute__((noinline)) int serve(void)
+static __attribute__((noinline, noreturn)) void serve(void)
 {
 	pthread_cleanup_push(serve_cleanup, &tls);
 	tls.base_active = 1;
 	(void)setjmp(tls.base);
-	for (;;) {
-		dispatch(&tls);
-		if (wait_next(&tls, NULL, 0, NULL, 0) < 0)
-			break;
-	}
-	tls.base_active = 0;
-	pthread_cleanup_pop(0);
-	return -1;
+	dispatch(&tls);
+	pthread_cleanup_pop(0);		/* not reached; pairs the push */
 }
 
 DOOR_API int door_return(char *data_ptr, size_t data_size,
@@ -612,7 +618,7 @@ DOOR_API int door_return(char *data_ptr, size_t data_size,
 		return -1;
 	if (ts->base_active)
 		longjmp(ts->base, 1);
-	return serve();
+	serve();
 }
 
 /* ---- door_bind / door_unbind ------------------------------------------- */
@@ -866,6 +872,15 @@ static int create_common(door_server_procedure_t *proc, void *cookie,
 	c.cookie = DOOR_U64(cookie);
 	c.attributes = attributes;
 	fd = ioctl(ctl, DOOR_IOC_CREATE, &c);
+	if (fd < 0 && errno == EINVAL && (attributes & DOOR_PRIVCREATE)) {
+		/*
+		 * A door.ko older than illumos' DOOR_CREATE_MASK refuses
+		 * DOOR_PRIVCREATE: door_info() then reports it in this
+		 * process only (libdoor_extra_attributes).
+		 */
+		c.attributes = attributes & ~(uint_t)DOOR_PRIVCREATE;
+		fd = ioctl(ctl, DOOR_IOC_CREATE, &c);
+	}
 	if (fd < 0)
 		return -1;
 
@@ -924,8 +939,8 @@ static int create_common(door_server_procedure_t *proc, void *cookie,
 DOOR_API int door_create(door_server_procedure_t *server_procedure,
 			 void *cookie, uint_t attributes)
 {
-	/* DOOR_NO_DEPLETION_CB is for door_xcreate() only (illumos). */
-	if (attributes & DOOR_NO_DEPLETION_CB) {
+	/* door_xcreate()'s attributes only (illumos). */
+	if (attributes & (DOOR_NO_DEPLETION_CB | DOOR_PRIVCREATE)) {
 		errno = EINVAL;
 		return -1;
 	}
@@ -940,7 +955,7 @@ DOOR_API int door_xcreate(door_server_procedure_t *server_procedure,
 {
 	struct privdoor pd;
 
-	if (!cf || nthread < 1) {
+	if (!cf || nthread < 1 || (attributes & DOOR_PRIVCREATE)) {
 		errno = EINVAL;
 		return -1;
 	}
@@ -948,6 +963,8 @@ DOOR_API int door_xcreate(door_server_procedure_t *server_procedure,
 	pd.crf = cf;
 	pd.setupf = thrsetup;
 	pd.crcookie = crcookie;
+	/* As illumos: the kernel records DOOR_PRIVCREATE with the door. */
 	return create_common(server_procedure, cookie,
-			     attributes | DOOR_PRIVATE, &pd, nthread);
+			     attributes | DOOR_PRIVATE | DOOR_PRIVCREATE, &pd,
+			     nthread);
 }

@@ -1,11 +1,15 @@
 /* SPDX-License-Identifier: LGPL-2.1-or-later */
 /*
- * ucred.c - door_ucred, door_cred and the ucred_t accessors.
+ * ucred.c - door_ucred, door_cred, ucred_get and the ucred_t accessors.
  *
- * ucred_t (struct ucred_s, see internal.h) is opaque: a fixed header and a
- * group list sized for the credentials it holds.  door_ucred() reuses a
- * ucred_t it is given and reallocates it when the caller has more groups
- * than it can hold.  ucred_get(pid) reads /proc/PID/status.
+ * ucred_t (struct ucred_s, see internal.h) is self-contained, as illumos'
+ * is: a fixed header and room for a fixed number of groups, ucred_size()
+ * bytes in all.  door_ucred() fills the ucred_t it is given, whoever
+ * allocated it (illumos programs pass alloca(ucred_size())), and allocates
+ * one only when given NULL; it never reallocates.  A caller with more
+ * groups than a ucred_t carries is described by its first ones, as on an
+ * illumos system whose ngroups_max is below a process's group count.
+ * ucred_get(pid) reads /proc/PID/status.
  */
 #include <ctype.h>
 #include <errno.h>
@@ -21,105 +25,143 @@
 _Static_assert(sizeof(gid_t) == sizeof(__u32),
 	       "the kernel writes 32-bit group ids into uc_groups");
 
-/* Groups a new ucred_t has room for before it has to grow. */
-#define UCRED_INITIAL_GROUPS	32
+/*
+ * illumos sizes its ucred_t from ngroups_max: 16 by default, 1024 at most
+ * (NGROUPS_MAX_DEFAULT and NGROUPS_UMAX there).
+ */
+#define UCRED_GROUPS_DEFAULT	16
+#define UCRED_GROUPS_LIMIT	1024
 
 #ifndef P_MYSELF
 #define P_MYSELF	((pid_t)-1)
 #endif
 
-struct ucred_s *libdoor_ucred_alloc(uint32_t ngroups)
-{
-	struct ucred_s *uc;
+static pthread_once_t max_groups_once = PTHREAD_ONCE_INIT;
+static uint32_t max_groups;
 
-	uc = calloc(1, sizeof(*uc) + (size_t)ngroups * sizeof(gid_t));
+static void max_groups_init(void)
+{
+	long n = sysconf(_SC_NGROUPS_MAX);
+
+	if (n <= 0)
+		n = UCRED_GROUPS_DEFAULT;
+	if (n > UCRED_GROUPS_LIMIT)
+		n = UCRED_GROUPS_LIMIT;
+	max_groups = (uint32_t)n;
+}
+
+uint32_t libdoor_ucred_max_groups(void)
+{
+	pthread_once(&max_groups_once, max_groups_init);
+	return max_groups;
+}
+
+DOOR_API size_t ucred_size(void)
+{
+	return offsetof(struct ucred_s, uc_groups) +
+	       (size_t)libdoor_ucred_max_groups() * sizeof(gid_t);
+}
+
+struct ucred_s *libdoor_ucred_alloc(void)
+{
+	struct ucred_s *uc = calloc(1, ucred_size());
+
 	if (!uc) {
 		errno = ENOMEM;
 		return NULL;
 	}
-	uc->uc_cap = ngroups;
 	uc->uc_pid = -1;
 	return uc;
 }
 
-static uint32_t max_groups(void)
+/*
+ * The calling process's own credentials into uc, with pid as its process
+ * id and at most cap groups.
+ */
+static int fill_self(struct ucred_s *uc, pid_t pid, uint32_t cap)
 {
-	long n = sysconf(_SC_NGROUPS_MAX);
+	uid_t r, e, s;
+	gid_t rg, eg, sg, *all;
+	int n, m;
 
-	if (n <= 0 || n > 65536)
-		n = NGROUPS_MAX;
-	return (uint32_t)n;
-}
-
-/* Grow *ucp (which the library allocated) to hold n groups. */
-static int ucred_grow(struct ucred_s **ucp, uint32_t n)
-{
-	struct ucred_s *uc;
-
-	uc = realloc(*ucp, sizeof(*uc) + (size_t)n * sizeof(gid_t));
-	if (!uc) {
-		errno = ENOMEM;
+	if (getresuid(&r, &e, &s) < 0 || getresgid(&rg, &eg, &sg) < 0)
 		return -1;
+	n = 0;
+	while (cap > 0) {
+		n = getgroups((int)cap, uc->uc_groups);
+		if (n >= 0)
+			break;
+		if (errno != EINVAL)
+			return -1;
+		/* More groups than the ucred_t carries: its first ones. */
+		m = getgroups(0, NULL);
+		if (m < 0)
+			return -1;
+		all = malloc(((size_t)m + 1) * sizeof(gid_t));
+		if (!all) {
+			errno = ENOMEM;
+			return -1;
+		}
+		n = getgroups(m, all);
+		if (n >= 0) {
+			if ((uint32_t)n > cap)
+				n = (int)cap;
+			memcpy(uc->uc_groups, all, (size_t)n * sizeof(gid_t));
+		}
+		free(all);
+		if (n >= 0)
+			break;
+		if (errno != EINVAL)	/* EINVAL: the list grew meanwhile */
+			return -1;
 	}
-	uc->uc_cap = n;
-	*ucp = uc;
+	uc->uc_flags = UCRED_F_RSIDS;
+	uc->uc_ngroups = (uint32_t)n;
+	uc->uc_ruid = r;
+	uc->uc_euid = e;
+	uc->uc_suid = s;
+	uc->uc_rgid = rg;
+	uc->uc_egid = eg;
+	uc->uc_sgid = sg;
+	uc->uc_pid = pid;
 	return 0;
 }
 
 /*
- * Fetch the current caller's credentials into *ucp, growing it as needed.
- * The kernel reports the caller's group count in ngroups and copies at most
- * groups_max of them; a kernel that refuses a short array instead (E2BIG,
- * ERANGE, EOVERFLOW, ENOSPC) gets the largest possible array next time.
+ * The credentials of the client of the invocation this thread serves,
+ * into uc, with at most cap groups.  The kernel copies at most groups_max
+ * of the caller's groups and reports how many it has.  In an unreferenced
+ * notification there is no client: illumos reports the server's own
+ * credentials and process id 0 (the kernel's), and so does libdoor.
  */
-static int fetch_ucred(struct ucred_s **ucp)
+static int fetch_ucred(struct ucred_s *uc, uint32_t cap)
 {
 	struct door_ioc_ucred u;
-	struct ucred_s *uc;
-	int ctl, tries;
+	int ctl;
 
+	if (libdoor_serving_unref())
+		return fill_self(uc, 0, cap);
 	ctl = libdoor_ctl_peek();
 	if (ctl < 0) {
 		/* No control file: this thread serves no invocation. */
 		errno = EINVAL;
 		return -1;
 	}
-
-	for (tries = 0; tries < 4; tries++) {
-		uc = *ucp;
-		memset(&u, 0, sizeof(u));
-		u.groups_ptr = DOOR_U64(uc->uc_groups);
-		u.groups_max = uc->uc_cap;
-		if (ioctl(ctl, DOOR_IOC_UCRED, &u) < 0) {
-			if ((errno == E2BIG || errno == ERANGE ||
-			     errno == EOVERFLOW || errno == ENOSPC) &&
-			    uc->uc_cap < max_groups()) {
-				uint32_t want = u.ngroups > uc->uc_cap ?
-						u.ngroups : max_groups();
-				if (ucred_grow(ucp, want) < 0)
-					return -1;
-				continue;
-			}
-			return -1;
-		}
-		if (u.ngroups > uc->uc_cap) {
-			if (ucred_grow(ucp, u.ngroups) < 0)
-				return -1;
-			continue;
-		}
-		uc->uc_euid = u.euid;
-		uc->uc_ruid = u.ruid;
-		uc->uc_suid = u.suid;
-		uc->uc_egid = u.egid;
-		uc->uc_rgid = u.rgid;
-		uc->uc_sgid = u.sgid;
-		/* pid 0: the caller is not visible in our pid namespace. */
-		uc->uc_pid = u.pid > 0 ? (pid_t)u.pid : -1;
-		uc->uc_ngroups = u.ngroups;
-		return 0;
-	}
-	errno = EAGAIN;
-	return -1;
+	memset(&u, 0, sizeof(u));
+	u.groups_ptr = DOOR_U64(uc->uc_groups);
+	u.groups_max = cap;
+	if (ioctl(ctl, DOOR_IOC_UCRED, &u) < 0)
+		return -1;
+	uc->uc_flags = UCRED_F_RSIDS;
+	uc->uc_euid = u.euid;
+	uc->uc_ruid = u.ruid;
+	uc->uc_suid = u.suid;
+	uc->uc_egid = u.egid;
+	uc->uc_rgid = u.rgid;
+	uc->uc_sgid = u.sgid;
+	/* pid 0: the caller is not visible in our pid namespace. */
+	uc->uc_pid = u.pid > 0 ? (pid_t)u.pid : -1;
+	uc->uc_ngroups = u.ngroups < cap ? u.ngroups : cap;
+	return 0;
 }
 
 DOOR_API int door_ucred(ucred_t **info)
@@ -132,17 +174,15 @@ DOOR_API int door_ucred(ucred_t **info)
 	}
 	uc = *info;
 	if (!uc) {
-		uc = libdoor_ucred_alloc(UCRED_INITIAL_GROUPS);
+		uc = libdoor_ucred_alloc();
 		if (!uc)
 			return -1;
 	}
-	if (fetch_ucred(&uc) < 0) {
+	if (fetch_ucred(uc, libdoor_ucred_max_groups()) < 0) {
 		int e = errno;
 
 		if (*info == NULL)
 			free(uc);
-		else
-			*info = uc;	/* may have been reallocated */
 		errno = e;
 		return -1;
 	}
@@ -152,21 +192,20 @@ DOOR_API int door_ucred(ucred_t **info)
 
 DOOR_API int door_cred(door_cred_t *dc)
 {
-	ucred_t *uc = NULL;
+	struct ucred_s uc;	/* the header only: no groups wanted */
 
 	if (!dc) {
 		errno = EFAULT;
 		return -1;
 	}
-	if (door_ucred(&uc) < 0)
+	if (fetch_ucred(&uc, 0) < 0)
 		return -1;
 	memset(dc, 0, sizeof(*dc));
-	dc->dc_euid = ucred_geteuid(uc);
-	dc->dc_egid = ucred_getegid(uc);
-	dc->dc_ruid = ucred_getruid(uc);
-	dc->dc_rgid = ucred_getrgid(uc);
-	dc->dc_pid = ucred_getpid(uc);
-	ucred_free(uc);
+	dc->dc_euid = uc.uc_euid;
+	dc->dc_egid = uc.uc_egid;
+	dc->dc_ruid = uc.uc_ruid;
+	dc->dc_rgid = uc.uc_rgid;
+	dc->dc_pid = uc.uc_pid;
 	return 0;
 }
 
@@ -175,28 +214,22 @@ DOOR_API void ucred_free(ucred_t *uc)
 	free(uc);
 }
 
-DOOR_API size_t ucred_size(void)
-{
-	/* The largest ucred_t: one holding the system's maximum of groups. */
-	return sizeof(struct ucred_s) + (size_t)max_groups() * sizeof(gid_t);
-}
-
-#define UCRED_GETTER(type, name, field)					\
+#define UCRED_GETTER(type, name, field, need)				\
 	DOOR_API type name(const ucred_t *uc)				\
 	{								\
-		if (!uc) {						\
+		if (!uc || (uc->uc_flags & (need)) != (need)) {		\
 			errno = EINVAL;					\
 			return (type)-1;				\
 		}							\
 		return uc->field;					\
 	}
 
-UCRED_GETTER(uid_t, ucred_geteuid, uc_euid)
-UCRED_GETTER(uid_t, ucred_getruid, uc_ruid)
-UCRED_GETTER(uid_t, ucred_getsuid, uc_suid)
-UCRED_GETTER(gid_t, ucred_getegid, uc_egid)
-UCRED_GETTER(gid_t, ucred_getrgid, uc_rgid)
-UCRED_GETTER(gid_t, ucred_getsgid, uc_sgid)
+UCRED_GETTER(uid_t, ucred_geteuid, uc_euid, 0)
+UCRED_GETTER(uid_t, ucred_getruid, uc_ruid, UCRED_F_RSIDS)
+UCRED_GETTER(uid_t, ucred_getsuid, uc_suid, UCRED_F_RSIDS)
+UCRED_GETTER(gid_t, ucred_getegid, uc_egid, 0)
+UCRED_GETTER(gid_t, ucred_getrgid, uc_rgid, UCRED_F_RSIDS)
+UCRED_GETTER(gid_t, ucred_getsgid, uc_sgid, UCRED_F_RSIDS)
 
 DOOR_API pid_t ucred_getpid(const ucred_t *uc)
 {
@@ -215,8 +248,56 @@ DOOR_API int ucred_getgroups(const ucred_t *uc, const gid_t **groups)
 		errno = EINVAL;
 		return -1;
 	}
-	*groups = uc->uc_groups;
+	/* As illumos: no list at all when there are no groups. */
+	*groups = uc->uc_ngroups ? uc->uc_groups : NULL;
 	return (int)uc->uc_ngroups;
+}
+
+/* Linux has no zones: every process is in the global zone, zone 0. */
+DOOR_API zoneid_t ucred_getzoneid(const ucred_t *uc)
+{
+	if (!uc) {
+		errno = EINVAL;
+		return -1;
+	}
+	return 0;
+}
+
+/* No projects: illumos' answer for credentials without a project. */
+DOOR_API projid_t ucred_getprojid(const ucred_t *uc)
+{
+	(void)uc;
+	errno = EINVAL;
+	return -1;
+}
+
+/*
+ * No privilege sets, process flags or labels: illumos' answers for
+ * credentials that carry none (a system without Trusted Extensions, for
+ * labels).
+ */
+DOOR_API const priv_set_t *ucred_getprivset(const ucred_t *uc,
+					    priv_ptype_t set)
+{
+	(void)uc;
+	(void)set;
+	errno = EINVAL;
+	return NULL;
+}
+
+DOOR_API uint_t ucred_getpflags(const ucred_t *uc, uint_t flag)
+{
+	(void)uc;
+	(void)flag;
+	errno = EINVAL;
+	return (uint_t)-1;
+}
+
+DOOR_API bslabel_t *ucred_getlabel(const ucred_t *uc)
+{
+	(void)uc;
+	errno = EINVAL;
+	return NULL;
 }
 
 /* Parse "Name:\tA\tB\tC\tD" id lines of /proc/PID/status. */
@@ -239,9 +320,10 @@ static int parse_ids(const char *s, unsigned long ids[4])
 	return 0;
 }
 
-static int parse_groups(const char *s, struct ucred_s **ucp)
+/* The groups of a "Groups:" line, as many as uc carries. */
+static int parse_groups(const char *s, struct ucred_s *uc)
 {
-	struct ucred_s *uc;
+	uint32_t cap = libdoor_ucred_max_groups();
 	unsigned long g;
 	char *end;
 
@@ -255,12 +337,8 @@ static int parse_groups(const char *s, struct ucred_s **ucp)
 		if (errno)
 			return -1;
 		s = end;
-		uc = *ucp;
-		if (uc->uc_ngroups == uc->uc_cap &&
-		    ucred_grow(ucp, uc->uc_cap ? uc->uc_cap * 2 : 16) < 0)
-			return -1;
-		uc = *ucp;
-		uc->uc_groups[uc->uc_ngroups++] = (gid_t)g;
+		if (uc->uc_ngroups < cap)
+			uc->uc_groups[uc->uc_ngroups++] = (gid_t)g;
 	}
 }
 
@@ -282,9 +360,10 @@ static ucred_t *ucred_from_proc(pid_t pid)
 			errno = EPERM;
 		return NULL;
 	}
-	uc = libdoor_ucred_alloc(UCRED_INITIAL_GROUPS);
+	uc = libdoor_ucred_alloc();
 	if (!uc)
 		goto fail;
+	uc->uc_flags = UCRED_F_RSIDS;
 	uc->uc_pid = pid;
 
 	/* getline: the Groups: line can be long (up to NGROUPS_MAX ids). */
@@ -304,7 +383,7 @@ static ucred_t *ucred_from_proc(pid_t pid)
 			uc->uc_sgid = (gid_t)ids[2];
 			have_gid = 1;
 		} else if (!strncmp(line, "Groups:", 7)) {
-			if (parse_groups(line + 7, &uc) < 0)
+			if (parse_groups(line + 7, uc) < 0)
 				goto fail;
 			have_groups = 1;
 		}
@@ -327,35 +406,17 @@ fail:
 
 static ucred_t *ucred_self(void)
 {
-	struct ucred_s *uc;
-	uid_t r, e, s;
-	gid_t rg, eg, sg;
-	int n;
+	struct ucred_s *uc = libdoor_ucred_alloc();
+	int e;
 
-	if (getresuid(&r, &e, &s) < 0 || getresgid(&rg, &eg, &sg) < 0)
+	if (!uc)
 		return NULL;
-	for (;;) {
-		n = getgroups(0, NULL);
-		if (n < 0)
-			return NULL;
-		uc = libdoor_ucred_alloc((uint32_t)n);
-		if (!uc)
-			return NULL;
-		n = getgroups(n, uc->uc_groups);
-		if (n >= 0)
-			break;
+	if (fill_self(uc, getpid(), libdoor_ucred_max_groups()) < 0) {
+		e = errno;
 		free(uc);
-		if (errno != EINVAL)	/* EINVAL: the list grew meanwhile */
-			return NULL;
+		errno = e;
+		return NULL;
 	}
-	uc->uc_ngroups = (uint32_t)n;
-	uc->uc_ruid = r;
-	uc->uc_euid = e;
-	uc->uc_suid = s;
-	uc->uc_rgid = rg;
-	uc->uc_egid = eg;
-	uc->uc_sgid = sg;
-	uc->uc_pid = getpid();
 	return uc;
 }
 

@@ -7,8 +7,9 @@
 #
 # Runs every test binary in the directory of this script, in a fixed order
 # (binaries not in the list below run last, sorted by name), then the
-# Solaris-compatibility examples (solaris_compat_static/_shared) from
-# ../examples if they are there.  Each program's own output (kselftest TAP)
+# Solaris-compatibility examples (solaris_compat_static/_shared, and
+# illumos_sessions, built with pkg-config's flags) from ../examples if
+# they are there.  Each program's own output (kselftest TAP)
 # is shown in full, indented with "# " as the kselftest runner does; the
 # suite itself prints TAP, one result per program.  With NAMEs, only those
 # programs run.
@@ -33,7 +34,7 @@ door_ucred_test door_unref_test door_pool_test door_fault_test
 door_limits_test door_rlimit_test door_thread_test door_pi_test door_stop_test
 door_fattach_test door_cancel_test door_ns_test door_daemon_test
 door_stress_test door_chaos_test doorfuzz"
-COMPAT="solaris_compat_static solaris_compat_shared"
+COMPAT="solaris_compat_static solaris_compat_shared illumos_sessions"
 
 in_list() {
 	want=$1
@@ -95,11 +96,13 @@ run_limited() {
 	return "$rc"
 }
 
-# Run "$@" with its output indented; the exit status is returned.
+# Run "$@" with its output indented; the exit status is returned.  The
+# program gets neither descriptor 3 nor 4: a write to 4 (the fuzzer writes
+# to random descriptors) would corrupt the status read back from it.
 run_indented() {
 	if command -v sed >/dev/null 2>&1; then
 		exec 3>&1
-		rc=$({ { "$@" 2>&1; echo $? >&4; } | sed 's/^/# /' >&3; } 4>&1)
+		rc=$({ { "$@" 2>&1 3>&- 4>&-; echo $? >&4; } | sed 's/^/# /' >&3; } 4>&1)
 		exec 3>&-
 		return "$rc"
 	fi

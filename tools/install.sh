@@ -13,7 +13,12 @@
 # The default mode installs what was built in libdoor/ (run `make` first;
 # `make install` does):
 #   $LIBDIR/libdoor.so.1, libdoor.so -> libdoor.so.1, libdoor.a
-#   $INCLUDEDIR/door.h, ucred.h, door_ioctl.h
+#   $INCLUDEDIR/door.h, ucred.h, door_ioctl.h, door/stropts.h (the
+#                                       <stropts.h> of fattach/fdetach: in a
+#                                       directory of its own, which the .pc
+#                                       file adds to the include path, so
+#                                       that no system <stropts.h> is
+#                                       replaced)
 #   $PKGCONFIGDIR/libdoor.pc            (from libdoor/libdoor.pc.in)
 #   $MANDIR/man3, man4, man7            (make -C man install)
 # PREFIX defaults to /usr/local, and
@@ -100,7 +105,7 @@ remove() {
 }
 
 # ---- libdoor, headers, pkg-config file, manual pages ---------------------
-HEADERS="door.h ucred.h door_ioctl.h"
+HEADERS="door.h ucred.h door_ioctl.h door/stropts.h"
 
 lib_paths() {
 	abs PREFIX "$PREFIX"
@@ -128,7 +133,8 @@ install_lib() {
 	for f in libdoor.so.1 libdoor.a; do
 		[ -f "$TOP/libdoor/$f" ] || die "libdoor/$f is not built (run make first)"
 	done
-	"$INSTALL" -d "$DESTDIR$LIBDIR" "$DESTDIR$INCLUDEDIR" "$DESTDIR$PKGCONFIGDIR"
+	"$INSTALL" -d "$DESTDIR$LIBDIR" "$DESTDIR$INCLUDEDIR" "$DESTDIR$INCLUDEDIR/door" \
+		"$DESTDIR$PKGCONFIGDIR"
 
 	"$INSTALL" -m 755 "$TOP/libdoor/libdoor.so.1" "$DESTDIR$LIBDIR/libdoor.so.1"
 	ln -sf libdoor.so.1 "$DESTDIR$LIBDIR/libdoor.so"
@@ -150,7 +156,7 @@ install_lib() {
 		MANDIR="$MANDIR" INSTALL="$INSTALL"
 
 	echo "installed libdoor $VERSION: $DESTDIR$LIBDIR/{libdoor.so.1,libdoor.so,libdoor.a}"
-	echo "  headers $DESTDIR$INCLUDEDIR/{door.h,ucred.h,door_ioctl.h}"
+	echo "  headers $DESTDIR$INCLUDEDIR/{door.h,ucred.h,door_ioctl.h,door/stropts.h}"
 	echo "  $pc, manual pages in $DESTDIR$MANDIR"
 
 	if [ -z "$DESTDIR" ] && [ "$(id -u)" = 0 ] && command -v ldconfig >/dev/null 2>&1; then

@@ -65,12 +65,13 @@ check "staged libdoor.so.1, libdoor.so -> libdoor.so.1, libdoor.a" \
 	sh -c "[ -f '$lib/libdoor.so.1' ] && [ -x '$lib/libdoor.so.1' ] &&
 	       [ -L '$lib/libdoor.so' ] && [ \"\$(readlink '$lib/libdoor.so')\" = libdoor.so.1 ] &&
 	       [ -f '$lib/libdoor.a' ]"
-check "staged headers door.h, ucred.h, door_ioctl.h" \
-	sh -c "for h in door.h ucred.h door_ioctl.h; do [ -f '$stage/usr/include/'\$h ] || exit 1; done"
+check "staged headers door.h, ucred.h, door_ioctl.h, door/stropts.h (no stropts.h of its own in include/)" \
+	sh -c "for h in door.h ucred.h door_ioctl.h door/stropts.h; do [ -f '$stage/usr/include/'\$h ] || exit 1; done &&
+	       [ ! -e '$stage/usr/include/stropts.h' ]"
 
 pc=$lib/pkgconfig/libdoor.pc
-check "staged libdoor.pc: prefix /usr, -I\${includedir}, -L\${libdir} -ldoor, Libs.private -pthread" \
-	sh -c "grep -qx 'prefix=/usr' '$pc' && grep -qx 'Cflags: -I\${includedir}' '$pc' &&
+check "staged libdoor.pc: prefix /usr, -I\${includedir} -I\${includedir}/door, -L\${libdir} -ldoor, Libs.private -pthread" \
+	sh -c "grep -qx 'prefix=/usr' '$pc' && grep -qx 'Cflags: -I\${includedir} -I\${includedir}/door' '$pc' &&
 	       grep -qx 'Libs: -L\${libdir} -ldoor' '$pc' && grep -qx 'Libs.private: -pthread' '$pc'"
 [ -f "$pc" ] && show "$pc"
 
@@ -84,7 +85,7 @@ if [ -f "$dir/no-pkg-config" ]; then
 else
 	[ -f "$dir/pkgconfig.txt" ] && show "$dir/pkgconfig.txt"
 	check "pkg-config flags point into the stage" \
-		sh -c "grep -q -- '-I[^ ]*/stage/usr/include' '$dir/pkgconfig.txt' &&
+		sh -c "grep -q -- '-I[^ ]*/stage/usr/include -I[^ ]*/stage/usr/include/door' '$dir/pkgconfig.txt' &&
 		       grep -q -- '-L[^ ]*/stage/usr/lib -ldoor' '$dir/pkgconfig.txt'"
 fi
 if [ -f "$dir/uninstall.txt" ] && [ ! -s "$dir/uninstall.txt" ]; then

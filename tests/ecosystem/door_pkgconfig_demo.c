@@ -10,9 +10,12 @@
  * /proc/self/maps, or "libdoor: static"), then does a round trip: a door
  * with DOOR_UNREF, a forked child that calls it and checks the reply and
  * the pid door_ucred() gave the server, then the unreferenced notification
- * once the child has exited.  Exit status 0 if all of that worked.
+ * once the child has exited.  It also includes <stropts.h> (found in the
+ * include/door directory pkg-config adds) and asks isastream() about the
+ * door.  Exit status 0 if all of that worked.
  */
 #include <door.h>
+#include <stropts.h>
 #include <ucred.h>
 
 #include <errno.h>
@@ -110,6 +113,10 @@ int main(void)
 	d = door_create(serve, NULL, DOOR_UNREF);
 	if (d < 0) {
 		printf("door_create: %s\n", strerror(errno));
+		return 1;
+	}
+	if (isastream(d) != 0) {
+		printf("isastream: not 0 for a door\n");
 		return 1;
 	}
 	if (door_info(d, &di) < 0 || di.di_target != getpid() ||

@@ -7,8 +7,9 @@
  * creator's descriptor, and detaching can make it unreferenced); the
  * attached file shows the covered file's mode and owner, which open()
  * enforces; every error of fattach and fdetach (EBADF, EINVAL, EBUSY,
- * EPERM, EACCES, ENOENT, ENOTDIR, EFAULT); relative paths; and fattach
- * by an unprivileged user inside its own user and mount namespace.
+ * EPERM, EACCES, ENOENT, ENOTDIR, EFAULT); relative paths; privilege as
+ * capabilities, not uid 0; and fattach by an unprivileged user inside its
+ * own user and mount namespace.
  *
  * The tests run as root (the VM).  Unprivileged cases run in a forked
  * child that drops to another uid (run_as()).  Each test works in its own
@@ -17,8 +18,10 @@
  */
 #include <sched.h>
 #include <grp.h>
+#include <linux/capability.h>
 #include <sys/mount.h>
 #include <sys/statfs.h>
+#include <sys/syscall.h>
 #include "door_test.h"
 
 #define UNPRIV_UID	1000
@@ -532,9 +535,9 @@ TEST_F(fa, fdetach_einval_not_attached)
 }
 
 /*
- * EPERM: the caller neither owns the path nor is root (root passes the
- * ownership check, as on Solaris).  The same for fdetach of a door that
- * root attached.
+ * EPERM: the caller neither owns the path nor is privileged (root, with
+ * CAP_FOWNER, passes the ownership check, as on Solaris).  The same for
+ * fdetach of a door that root attached.
  */
 TEST_F(fa, eperm_not_owner)
 {
@@ -549,7 +552,7 @@ TEST_F(fa, eperm_not_owner)
 	EXPECT_EQ(EPERM, r.err) TH_LOG("%s", strerror(r.err));
 	EXPECT_EQ(0, is_doorfs_path(self->file));
 
-	/* Root may attach over somebody else's file. */
+	/* Root (CAP_FOWNER) may attach over somebody else's file. */
 	ASSERT_EQ(0, chown(self->file, UNPRIV_UID + 1, UNPRIV_GID + 1));
 	ASSERT_EQ(0, fattach(d, self->file)) TH_LOG("%s", strerror(errno));
 
@@ -581,8 +584,8 @@ TEST_F(fa, eperm_unprivileged_owner)
 
 /*
  * EACCES: the owner lacks write permission on the path (checked before
- * the mount), or cannot search a directory on the way.  Root needs no
- * write permission.
+ * the mount), or cannot search a directory on the way.  Root
+ * (CAP_DAC_OVERRIDE) needs no write permission.
  */
 TEST_F(fa, eacces_no_write_permission)
 {
@@ -610,7 +613,7 @@ TEST_F(fa, eacces_no_write_permission)
 	EXPECT_EQ(-1, r.ret);
 	EXPECT_EQ(EACCES, r.err) TH_LOG("%s", strerror(r.err));
 
-	/* Root attaches over a read-only file. */
+	/* Root (CAP_DAC_OVERRIDE) attaches over a read-only file. */
 	ASSERT_EQ(0, chown(self->file, 0, 0));
 	ASSERT_EQ(0, fattach(d, self->file)) TH_LOG("%s", strerror(errno));
 	ASSERT_EQ(0, fdetach(self->file));
@@ -876,6 +879,116 @@ TEST_F(fa, stale_attachment_of_dead_server)
 	ASSERT_EQ(0, close(d));
 	EXPECT_EQ(doors0, wait_live_doors(doors0, 5000))
 		TH_LOG("the dead server's door was not freed by fdetach");
+}
+
+/* ---- privilege is capabilities ------------------------------------------------ */
+
+#define CAPBIT(c)	(1ULL << (c))
+
+/*
+ * Run fn(arg) in a forked child that is uid (and gid) with exactly the
+ * capabilities caps (a mask of CAP_* bits) effective and permitted.
+ */
+static int run_with_caps(uid_t uid, unsigned long long caps, as_fn fn,
+			 void *arg, struct res *r)
+{
+	int p[2], code;
+	pid_t pid;
+
+	memset(r, 0, sizeof(*r));
+	if (pipe2(p, O_CLOEXEC) != 0)
+		return -1;
+	pid = fork_child();
+	if (pid < 0)
+		return -1;
+	if (pid == 0) {
+		struct __user_cap_header_struct h = {
+			.version = _LINUX_CAPABILITY_VERSION_3,
+		};
+		struct __user_cap_data_struct cd[2] = { { 0 } };
+		struct res mine = { 0 };
+
+		close(p[0]);
+		CHILD_CHECK(80, prctl(PR_SET_KEEPCAPS, 1) == 0);
+		CHILD_CHECK(81, setgroups(0, NULL) == 0);
+		CHILD_CHECK(82, setresgid(uid, uid, uid) == 0);
+		CHILD_CHECK(83, setresuid(uid, uid, uid) == 0);
+		cd[0].effective = cd[0].permitted = (__u32)caps;
+		cd[1].effective = cd[1].permitted = (__u32)(caps >> 32);
+		CHILD_CHECK(84, syscall(SYS_capset, &h, cd) == 0);
+		fn(arg, &mine);
+		CHILD_CHECK(85, put_all(p[1], &mine, sizeof(mine)) == 0);
+		_exit(0);
+	}
+	close(p[1]);
+	code = child_exit_code(wait_child(pid, 30));
+	if (code == 0 && get_all(p[0], r, sizeof(*r)) != 0)
+		code = -1;
+	close(p[0]);
+	return code;
+}
+
+/*
+ * fattach's privilege is decided as illumos decides it, by privilege and
+ * not by uid 0 (PRIV_FILE_OWNER, PRIV_FILE_DAC_WRITE: CAP_FOWNER and
+ * CAP_DAC_OVERRIDE here).  A daemon that is not root but has CAP_SYS_ADMIN
+ * (for the mount), CAP_FOWNER and CAP_DAC_OVERRIDE attaches over a 0444
+ * file it does not own, as nscd and ldap_cachemgr create theirs, and
+ * detaches it; without CAP_DAC_OVERRIDE it gets EACCES; root without
+ * CAP_FOWNER may not attach over somebody else's file (EPERM).
+ */
+TEST_F(fa, privilege_is_capabilities_not_root)
+{
+	const unsigned long long daemon_caps = CAPBIT(CAP_SYS_ADMIN) |
+		CAPBIT(CAP_FOWNER) | CAPBIT(CAP_DAC_OVERRIDE);
+	int d = door_create(fa_proc, NULL, 0);
+	struct step s = { .d = d, .path = self->file };
+	struct step o = { .path = self->file, .flags = O_RDONLY };
+	struct res r;
+
+	ASSERT_LE(0, d);
+	ASSERT_EQ(0, chown(self->file, 0, 0));
+	ASSERT_EQ(0, chmod(self->file, 0444));
+
+	/* Not root, not the owner, the daemon's capabilities: attached. */
+	ASSERT_EQ(0, run_with_caps(UNPRIV_UID, daemon_caps, do_fattach, &s, &r));
+	EXPECT_EQ(0, r.ret) TH_LOG("fattach: %s", strerror(r.err));
+	EXPECT_EQ(1, is_doorfs_path(self->file));
+	/* It is the door, for anyone who may open a 0444 file. */
+	ASSERT_EQ(0, run_as(UNPRIV_UID + 1, UNPRIV_GID + 1, do_open_call, &o, &r));
+	EXPECT_EQ(0, r.ret) TH_LOG("open/call: %d %s", r.ret, strerror(r.err));
+	EXPECT_EQ(door_id(d), r.id);
+	/* And the same daemon detaches it. */
+	ASSERT_EQ(0, run_with_caps(UNPRIV_UID, daemon_caps, do_fdetach, &s, &r));
+	EXPECT_EQ(0, r.ret) TH_LOG("fdetach: %s", strerror(r.err));
+	EXPECT_EQ(0, is_doorfs_path(self->file));
+
+	/* Without CAP_DAC_OVERRIDE: may not write the 0444 file: EACCES. */
+	ASSERT_EQ(0, run_with_caps(UNPRIV_UID, CAPBIT(CAP_SYS_ADMIN) |
+				   CAPBIT(CAP_FOWNER), do_fattach, &s, &r));
+	EXPECT_EQ(-1, r.ret);
+	EXPECT_EQ(EACCES, r.err) TH_LOG("%s", strerror(r.err));
+	EXPECT_EQ(0, is_doorfs_path(self->file));
+
+	/* Root without CAP_FOWNER, somebody else's file: EPERM. */
+	ASSERT_EQ(0, chown(self->file, UNPRIV_UID + 1, UNPRIV_GID + 1));
+	ASSERT_EQ(0, chmod(self->file, 0666));
+	ASSERT_EQ(0, run_with_caps(0, CAPBIT(CAP_SYS_ADMIN) |
+				   CAPBIT(CAP_DAC_OVERRIDE), do_fattach, &s, &r));
+	EXPECT_EQ(-1, r.ret);
+	EXPECT_EQ(EPERM, r.err) TH_LOG("%s", strerror(r.err));
+	EXPECT_EQ(0, is_doorfs_path(self->file));
+
+	/* Root with it: attached; root without it may not detach. */
+	ASSERT_EQ(0, run_with_caps(0, CAPBIT(CAP_SYS_ADMIN) |
+				   CAPBIT(CAP_FOWNER), do_fattach, &s, &r));
+	EXPECT_EQ(0, r.ret) TH_LOG("fattach: %s", strerror(r.err));
+	EXPECT_EQ(1, is_doorfs_path(self->file));
+	ASSERT_EQ(0, run_with_caps(0, CAPBIT(CAP_SYS_ADMIN), do_fdetach, &s, &r));
+	EXPECT_EQ(-1, r.ret);
+	EXPECT_EQ(EPERM, r.err) TH_LOG("%s", strerror(r.err));
+	EXPECT_EQ(1, is_doorfs_path(self->file));
+	ASSERT_EQ(0, fdetach(self->file));
 }
 
 /* ---- user and mount namespaces ------------------------------------------------ */

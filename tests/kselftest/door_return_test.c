@@ -2,8 +2,9 @@
 /*
  * door_return_test - door_return(3C): E2BIG when the caller passed no
  * params, what the client sees when a server procedure does not call
- * door_return or its thread exits, constant stack use across many calls,
- * and results for a client that has gone (dropped, DOOR_RELEASE closed).
+ * door_return or its thread exits (and that the thread then ends, as on
+ * illumos), constant stack use across many calls, and results for a
+ * client that has gone (dropped, DOOR_RELEASE closed).
  */
 #include "door_test.h"
 
@@ -110,7 +111,7 @@ TEST(procedure_returns_without_door_return)
 	EXPECT_EQ(EINTR, errno);
 	EXPECT_EQ(1, atomic_load(&calls));
 
-	/* Again: the server side recovered, and can fail the same way. */
+	/* Again: the pool goes on (that thread ended), fails the same way. */
 	errno = 0;
 	EXPECT_EQ(-1, echo_u64(d, 2, &r));
 	EXPECT_EQ(EINTR, errno);
@@ -144,6 +145,78 @@ TEST(server_thread_exits_mid_call)
 	EXPECT_EQ(7U, r);
 	hang_guard(0);
 	EXPECT_EQ(4, atomic_load(&calls));
+}
+
+/*
+ * A procedure that returns without door_return ends its thread, as on
+ * illumos (nscd counts its threads that way): the client gets EINTR, the
+ * thread's thread-specific data destructors run, and the thread is gone;
+ * the pool goes on with the thread the depletion callback started.
+ */
+static pthread_key_t ret_key;
+static int ev_destructed = -1;
+static atomic_int ret_tid, destructed_tid;
+
+static void ret_destructor(void *v)
+{
+	atomic_store(&destructed_tid, (int)(intptr_t)v);
+	ev_post(ev_destructed);
+}
+
+static void ret_proc(void *cookie, char *argp, size_t arg_size,
+		     door_desc_t *dp, uint_t n_desc)
+{
+	int tid = gettid();
+
+	atomic_store(&ret_tid, tid);
+	pthread_setspecific(ret_key, (void *)(intptr_t)tid);
+	if (argp && arg_size == 1 && argp[0] == 'r')
+		return;			/* ends the thread */
+	door_return(NULL, 0, NULL, 0);
+}
+
+/* Does thread tid of this process still exist? */
+static int thread_alive(int tid)
+{
+	char path[64];
+
+	snprintf(path, sizeof(path), "/proc/self/task/%d", tid);
+	return access(path, F_OK) == 0;
+}
+
+TEST(procedure_return_ends_thread)
+{
+	door_arg_t a = { "r", 1, NULL, 0, NULL, 0 };
+	int d, tid, i;
+
+	ev_destructed = ev_new();
+	ASSERT_LE(0, ev_destructed);
+	ASSERT_EQ(0, pthread_key_create(&ret_key, ret_destructor));
+	d = door_create(ret_proc, NULL, 0);
+	ASSERT_LE(0, d);
+	hang_guard(20);
+	errno = 0;
+	EXPECT_EQ(-1, door_call(d, &a));
+	EXPECT_EQ(EINTR, errno);
+	hang_guard(0);
+	tid = atomic_load(&ret_tid);
+	ASSERT_NE(0, tid);
+
+	/* Its thread-specific data destructor ran, on that thread. */
+	ASSERT_EQ(0, ev_wait_ms(ev_destructed, 10000));
+	EXPECT_EQ(tid, atomic_load(&destructed_tid));
+
+	/* And the thread is gone (it goes on from its destructors). */
+	for (i = 0; i < 10000 && thread_alive(tid); i++)
+		usleep(1000);
+	EXPECT_FALSE(thread_alive(tid));
+
+	/* Another thread serves the next call. */
+	a.data_ptr = "x";
+	hang_guard(20);
+	ASSERT_EQ(0, door_call(d, &a)) TH_LOG("%s", strerror(errno));
+	hang_guard(0);
+	EXPECT_NE(tid, atomic_load(&ret_tid));
 }
 
 /* ---- stack use ------------------------------------------------------- */

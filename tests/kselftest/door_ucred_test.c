@@ -2,9 +2,14 @@
 /*
  * door_ucred_test - door_ucred(3C) and door_cred(3C): the credentials of
  * the immediate caller (same process, a child that changed all its ids and
- * groups, a nested call), EINVAL outside an invocation, ucred_get().
+ * groups, a nested call), EINVAL outside an invocation, ucred_get(); a
+ * ucred_t in the caller's own memory of ucred_size() bytes (the illumos
+ * idiom), groups capped as illumos caps them, the server's own credentials
+ * and pid 0 in an unreferenced notification, getpeerucred().
  */
+#include <alloca.h>
 #include <grp.h>
+#include <sys/un.h>
 #include "door_test.h"
 
 #define MAXG 64
@@ -276,6 +281,323 @@ TEST(ucred_get_of_self_and_child)
 	EXPECT_EQ(9U, ucred_getsgid(uc));
 	EXPECT_EQ(pid, ucred_getpid(uc));
 	ucred_free(uc);
+}
+
+/* ---- a ucred_t in the caller's memory; the groups cap ------------------ */
+
+#define GUARD 64
+
+/* What buf_proc saw, door_ucred() into memory the procedure provided. */
+static struct {
+	int ret, err;
+	int same;		/* the ucred_t pointer was left alone */
+	int guard_ok;		/* nothing written past ucred_size() */
+	uid_t euid, ruid;
+	pid_t pid;
+	int ngroups;
+	gid_t first, last;
+} bs;
+
+static void buf_proc(void *cookie, char *argp, size_t arg_size,
+		     door_desc_t *dp, uint_t n_desc)
+{
+	size_t size = ucred_size();
+	unsigned char *mem = alloca(size + GUARD);
+	ucred_t *uc = (ucred_t *)mem;
+	const gid_t *g = NULL;
+	int fill = arg_size ? argp[0] : 0;
+
+	memset(&bs, 0, sizeof(bs));
+	/* As alloca leaves it: zeros or garbage, not something of ours. */
+	memset(mem, fill, size + GUARD);
+	errno = 0;
+	bs.ret = door_ucred(&uc);
+	bs.err = errno;
+	bs.same = uc == (ucred_t *)mem;
+	bs.guard_ok = 1;
+	for (size_t i = size; i < size + GUARD; i++)
+		if (mem[i] != (unsigned char)fill)
+			bs.guard_ok = 0;
+	if (bs.ret == 0) {
+		bs.euid = ucred_geteuid(uc);
+		bs.ruid = ucred_getruid(uc);
+		bs.pid = ucred_getpid(uc);
+		bs.ngroups = ucred_getgroups(uc, &g);
+		if (g && bs.ngroups > 0) {
+			bs.first = g[0];
+			bs.last = g[bs.ngroups - 1];
+		}
+	}
+	door_return(NULL, 0, NULL, 0);
+}
+
+/* A child with ngroups groups (base, base + 1, ...) calls d with fill. */
+static pid_t call_with_groups(int d, int ngroups, gid_t base, char fill)
+{
+	pid_t pid = fork_child();
+
+	if (pid == 0) {
+		gid_t *g = calloc((size_t)ngroups, sizeof(gid_t));
+		door_arg_t a = { &fill, 1, NULL, 0, NULL, 0 };
+
+		CHILD_CHECK(10, g != NULL);
+		for (int i = 0; i < ngroups; i++)
+			g[i] = base + (gid_t)i;
+		CHILD_CHECK(11, setgroups((size_t)ngroups, g) == 0);
+		CHILD_CHECK(12, setresgid(300, 300, 300) == 0);
+		CHILD_CHECK(13, setresuid(3000, 3001, 3002) == 0);
+		CHILD_CHECK(14, door_call(d, &a) == 0);
+		_exit(0);
+	}
+	return pid;
+}
+
+/*
+ * The illumos idiom, `ucred_t *uc = alloca(ucred_size()); door_ucred(&uc)`:
+ * the ucred_t is filled where it is, whatever the memory held before, and
+ * nothing past ucred_size() bytes is written.
+ */
+TEST(ucred_into_caller_buffer)
+{
+	int d = door_create(buf_proc, NULL, 0);
+	pid_t pid;
+
+	if (geteuid() != 0)
+		SKIP(return, "needs root to change ids and groups");
+	ASSERT_LE(0, d);
+	pid = call_with_groups(d, 3, 7000, 0);
+	ASSERT_LE(0, pid);
+	ASSERT_EQ(0, child_exit_code(wait_child(pid, 20)));
+	ASSERT_EQ(0, bs.ret) TH_LOG("door_ucred: %s", strerror(bs.err));
+	EXPECT_TRUE(bs.same);
+	EXPECT_TRUE(bs.guard_ok);
+	EXPECT_EQ(3001U, bs.euid);
+	EXPECT_EQ(3000U, bs.ruid);
+	EXPECT_EQ(pid, bs.pid);
+	EXPECT_EQ(3, bs.ngroups);
+	EXPECT_EQ(7000U, bs.first);
+	EXPECT_EQ(7002U, bs.last);
+
+	/* Garbage in the memory, a caller with many groups. */
+	pid = call_with_groups(d, 1500, 10000, (char)0xa5);
+	ASSERT_LE(0, pid);
+	ASSERT_EQ(0, child_exit_code(wait_child(pid, 20)));
+	ASSERT_EQ(0, bs.ret) TH_LOG("door_ucred: %s", strerror(bs.err));
+	EXPECT_TRUE(bs.same);
+	EXPECT_TRUE(bs.guard_ok);
+	EXPECT_EQ(3001U, bs.euid);
+}
+
+/*
+ * A caller with more groups than illumos would carry (ngroups_max is 1024
+ * at most there): door_ucred(), ucred_get() and getpeerucred() describe it
+ * by its first 1024, in the kernel's (sorted) order, and ucred_size() is
+ * modest (4 KiB and a header).
+ */
+TEST(ucred_groups_capped)
+{
+	int d = door_create(buf_proc, NULL, 0);
+	ucred_t *uc;
+	const gid_t *g = NULL;
+	pid_t pid;
+	int p[2];
+	char c;
+
+	if (geteuid() != 0)
+		SKIP(return, "needs root to change ids and groups");
+	EXPECT_GE(64 + 1024 * sizeof(gid_t), ucred_size());
+	EXPECT_LT(1024 * sizeof(gid_t), ucred_size());
+	ASSERT_LE(0, d);
+	pid = call_with_groups(d, 1500, 20000, 0);
+	ASSERT_LE(0, pid);
+	ASSERT_EQ(0, child_exit_code(wait_child(pid, 20)));
+	ASSERT_EQ(0, bs.ret) TH_LOG("door_ucred: %s", strerror(bs.err));
+	EXPECT_EQ(1024, bs.ngroups);
+	EXPECT_EQ(20000U, bs.first);
+	EXPECT_EQ(20000U + 1023, bs.last);
+	EXPECT_TRUE(bs.guard_ok);
+
+	/* ucred_get() of a process with 1500 groups. */
+	ASSERT_EQ(0, pipe(p));
+	pid = fork_child();
+	ASSERT_LE(0, pid);
+	if (pid == 0) {
+		gid_t many[1500];
+
+		for (int i = 0; i < 1500; i++)
+			many[i] = 30000 + (gid_t)i;
+		CHILD_CHECK(10, setgroups(1500, many) == 0);
+		CHILD_CHECK(11, put_all(p[1], "x", 1) == 0);
+		for (;;)
+			pause();
+	}
+	close(p[1]);
+	ASSERT_EQ(0, get_all(p[0], &c, 1));
+	uc = ucred_get(pid);
+	kill(pid, SIGKILL);
+	wait_child(pid, 20);
+	ASSERT_NE(NULL, uc) TH_LOG("ucred_get: %s", strerror(errno));
+	EXPECT_EQ(1024, ucred_getgroups(uc, &g));
+	ASSERT_NE(NULL, g);
+	EXPECT_EQ(30000U, g[0]);
+	EXPECT_EQ(30000U + 1023, g[1023]);
+	ucred_free(uc);
+}
+
+/* ---- door_ucred in an unreferenced notification ------------------------ */
+
+static int ev_unref = -1;
+static struct {
+	int ret, err, same, cret;
+	uid_t euid, ruid;
+	gid_t egid;
+	pid_t pid;
+	int pid_errno;
+	int ngroups;
+	gid_t groups[MAXG];
+	door_cred_t dc;
+} us;
+
+static void unref_proc(void *cookie, char *argp, size_t arg_size,
+		       door_desc_t *dp, uint_t n_desc)
+{
+	ucred_t *uc = alloca(ucred_size()), *given = uc;
+	const gid_t *g = NULL;
+
+	if (argp != DOOR_UNREF_DATA)
+		door_return(NULL, 0, NULL, 0);
+	memset(uc, 0, ucred_size());
+	errno = 0;
+	us.ret = door_ucred(&uc);
+	us.err = errno;
+	us.same = uc == given;
+	if (us.ret == 0) {
+		us.euid = ucred_geteuid(uc);
+		us.ruid = ucred_getruid(uc);
+		us.egid = ucred_getegid(uc);
+		errno = 0;
+		us.pid = ucred_getpid(uc);
+		us.pid_errno = errno;
+		us.ngroups = ucred_getgroups(uc, &g);
+		for (int i = 0; g && i < us.ngroups && i < MAXG; i++)
+			us.groups[i] = g[i];
+	}
+	us.cret = door_cred(&us.dc);
+	ev_post(ev_unref);
+	door_return(NULL, 0, NULL, 0);
+}
+
+/*
+ * In an unreferenced notification nobody called: door_ucred() succeeds
+ * with the server's own credentials and process id 0, as illumos does
+ * (the notification is an upcall from the kernel, process 0), and so
+ * does door_cred().
+ */
+TEST(ucred_in_unref_notification)
+{
+	gid_t mine[MAXG];
+	int d, d2, n;
+
+	ev_unref = ev_new();
+	ASSERT_LE(0, ev_unref);
+	d = door_create(unref_proc, NULL, DOOR_UNREF);
+	ASSERT_LE(0, d);
+	/* A second reference, gone again: down to one, unreferenced. */
+	d2 = dup(d);
+	ASSERT_LE(0, d2);
+	ASSERT_EQ(0, close(d2));
+	ASSERT_EQ(0, ev_wait_ms(ev_unref, 10000)) TH_LOG("no notification");
+
+	ASSERT_EQ(0, us.ret) TH_LOG("door_ucred: %s", strerror(us.err));
+	EXPECT_TRUE(us.same);
+	EXPECT_EQ(geteuid(), us.euid);
+	EXPECT_EQ(getuid(), us.ruid);
+	EXPECT_EQ(getegid(), us.egid);
+	EXPECT_EQ(0, us.pid);
+	EXPECT_EQ(0, us.pid_errno);
+	n = getgroups(MAXG, mine);
+	ASSERT_LE(0, n);
+	EXPECT_EQ(n, us.ngroups);
+	for (int i = 0; i < n && i < us.ngroups; i++)
+		EXPECT_EQ(mine[i], us.groups[i]);
+	ASSERT_EQ(0, us.cret) TH_LOG("door_cred: %s", strerror(errno));
+	EXPECT_EQ(0, us.dc.dc_pid);
+	EXPECT_EQ(geteuid(), us.dc.dc_euid);
+	EXPECT_EQ(getegid(), us.dc.dc_egid);
+}
+
+/* ---- getpeerucred ------------------------------------------------------ */
+
+/*
+ * getpeerucred() on an accepted Unix-domain connection describes the peer
+ * as it connected (SO_PEERCRED, SO_PEERGROUPS): its effective ids, groups
+ * and pid; Linux records no real or saved ids (EINVAL), and there are no
+ * zones (0) or projects (-1, EINVAL).
+ */
+TEST(getpeerucred_of_connected_child)
+{
+	static const gid_t groups[] = { 4444, 5555, 6666 };
+	struct sockaddr_un sa = { .sun_family = AF_UNIX };
+	socklen_t salen;
+	ucred_t *uc = alloca(ucred_size()), *given = uc;
+	const gid_t *g = NULL;
+	int ls, s;
+	pid_t pid;
+
+	if (geteuid() != 0)
+		SKIP(return, "needs root to change ids");
+	/* An abstract address of our own. */
+	snprintf(sa.sun_path + 1, sizeof(sa.sun_path) - 1, "door-ucred-%d",
+		 (int)getpid());
+	salen = (socklen_t)(offsetof(struct sockaddr_un, sun_path) + 1 +
+			    strlen(sa.sun_path + 1));
+	ls = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
+	ASSERT_LE(0, ls);
+	ASSERT_EQ(0, bind(ls, (struct sockaddr *)&sa, salen));
+	ASSERT_EQ(0, listen(ls, 1));
+	pid = fork_child();
+	ASSERT_LE(0, pid);
+	if (pid == 0) {
+		char c;
+
+		CHILD_CHECK(10, setgroups(ARRAY_SIZE(groups), groups) == 0);
+		CHILD_CHECK(11, setresgid(100, 200, 300) == 0);
+		CHILD_CHECK(12, setresuid(1000, 2000, 3000) == 0);
+		s = socket(AF_UNIX, SOCK_STREAM, 0);
+		CHILD_CHECK(13, s >= 0);
+		CHILD_CHECK(14, connect(s, (struct sockaddr *)&sa, salen) == 0);
+		CHILD_CHECK(15, get_all(s, &c, 1) == 0);	/* parent done */
+		_exit(0);
+	}
+	s = accept4(ls, NULL, NULL, SOCK_CLOEXEC);
+	ASSERT_LE(0, s);
+
+	/* A listening socket has no peer. */
+	errno = 0;
+	EXPECT_EQ(-1, getpeerucred(ls, &uc));
+	EXPECT_EQ(ENOTCONN, errno);
+
+	memset(uc, 0xa5, ucred_size());
+	ASSERT_EQ(0, getpeerucred(s, &uc)) TH_LOG("%s", strerror(errno));
+	EXPECT_TRUE(uc == given);
+	EXPECT_EQ(2000U, ucred_geteuid(uc));
+	EXPECT_EQ(200U, ucred_getegid(uc));
+	EXPECT_EQ(pid, ucred_getpid(uc));
+	EXPECT_EQ((int)ARRAY_SIZE(groups), ucred_getgroups(uc, &g));
+	for (size_t i = 0; g && i < ARRAY_SIZE(groups); i++)
+		EXPECT_EQ(groups[i], g[i]);
+	errno = 0;
+	EXPECT_EQ((uid_t)-1, ucred_getruid(uc));
+	EXPECT_EQ(EINVAL, errno);
+	EXPECT_EQ(0, ucred_getzoneid(uc));
+	errno = 0;
+	EXPECT_EQ(-1, ucred_getprojid(uc));
+	EXPECT_EQ(EINVAL, errno);
+
+	ASSERT_EQ(0, put_all(s, "x", 1));
+	ASSERT_EQ(0, child_exit_code(wait_child(pid, 20)));
+	close(s);
+	close(ls);
 }
 
 TEST_HARNESS_MAIN

@@ -9,6 +9,7 @@
 #include <string.h>
 #include <time.h>
 #include <unistd.h>
+#include <linux/capability.h>
 #include <sys/mman.h>
 #include <sys/mount.h>
 #include <sys/statfs.h>
@@ -17,7 +18,7 @@
 
 struct fk_state fk = {
 	.lock = PTHREAD_MUTEX_INITIALIZER, .ctl_fd = -1, .door_fd = -1,
-	.fake_euid = -1,
+	.fake_euid = -1, .fake_caps = -1,
 };
 static pthread_cond_t open_cv = PTHREAD_COND_INITIALIZER;
 
@@ -27,6 +28,7 @@ int __real_munmap(void *addr, size_t len);
 int __real_fstatfs(int fd, struct statfs *buf);
 int __real_statfs(const char *path, struct statfs *buf);
 uid_t __real_geteuid(void);
+int __real_capget(cap_user_header_t h, cap_user_data_t d);
 void *__real_dlopen(const char *file, int mode);
 
 void *__wrap_dlopen(const char *file, int mode)
@@ -148,6 +150,26 @@ uid_t __wrap_geteuid(void)
 	return fk.fake_euid >= 0 ? (uid_t)fk.fake_euid : __real_geteuid();
 }
 
+/* capget(2) of the calling thread: fk.fake_caps as its effective set. */
+int __wrap_capget(cap_user_header_t h, cap_user_data_t d)
+{
+	int i;
+
+	if (fk.fake_caps < 0 || h->pid != 0)
+		return __real_capget(h, d);
+	if (h->version != _LINUX_CAPABILITY_VERSION_3) {
+		h->version = _LINUX_CAPABILITY_VERSION_3;
+		errno = EINVAL;
+		return -1;
+	}
+	for (i = 0; i < _LINUX_CAPABILITY_U32S_3; i++) {
+		d[i].effective = i == 0 ? (__u32)fk.fake_caps : 0;
+		d[i].permitted = d[i].effective;
+		d[i].inheritable = 0;
+	}
+	return 0;
+}
+
 static void copy_str(char *dst, size_t n, const char *src)
 {
 	snprintf(dst, n, "%s", src ? src : "(null)");
@@ -202,6 +224,7 @@ void fk_reset(void)
 	fk.door_fd = -1;
 	fk.attached = NULL;
 	fk.fake_euid = -1;
+	fk.fake_caps = 0;
 	fk.mount_errno = 0;
 	fk.nmount = 0;
 	fk.numount = 0;

@@ -3,8 +3,8 @@
  * fake_kernel.h - a stand-in for door.ko in the unit tests.
  *
  * The tests link libdoor.a with -Wl,--wrap=ioctl,--wrap=open,--wrap=close,
- * --wrap=munmap (and fstatfs, statfs, mount, umount2, geteuid for fattach,
- * dlopen for the cancellation set-up).  Every ioctl libdoor issues goes to the handler the test
+ * --wrap=munmap (and fstatfs, statfs, mount, umount2, geteuid, capget for
+ * fattach, dlopen for the cancellation set-up).  Every ioctl libdoor issues goes to the handler the test
  * installs (fk.handler), which plays the kernel's part; opens of /dev/door
  * yield a real descriptor (of /dev/null) so that close() works; close()
  * and munmap() are recorded and then performed.
@@ -59,6 +59,9 @@ struct fk_state {
 	int door_fd;			/* fstatfs says doorfs for it, or -1 */
 	const char *attached;		/* statfs says doorfs for it, or NULL */
 	int fake_euid;			/* geteuid() answer, or -1: real */
+	int fake_caps;			/* capget(): effective capabilities
+					 * 0-30 as a mask, or -1: real (0, none,
+					 * after fk_reset()) */
 	int mount_errno;		/* nonzero: mount/umount2 fail */
 	int nmount, numount;
 	char mount_src[64], mount_target[256], mount_type[64], mount_data[64];

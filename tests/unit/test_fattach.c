@@ -1,8 +1,9 @@
 /* SPDX-License-Identifier: LGPL-2.1-or-later */
 /*
  * test_fattach.c - fattach/fdetach: the Solaris checks and the doorfs
- * mount they turn into (mount, umount2, statfs, fstatfs and geteuid are
- * wrapped; see fake_kernel.h).
+ * mount they turn into (mount, umount2, statfs, fstatfs, geteuid and
+ * capget are wrapped; see fake_kernel.h).  Privilege is the effective
+ * capabilities (fk.fake_caps, none unless a test says so), not the uid.
  */
 #include <errno.h>
 #include <fcntl.h>
@@ -13,6 +14,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
+#include <linux/capability.h>
 #include <sys/mount.h>
 #include <sys/stat.h>
 #include <setjmp.h>
@@ -121,6 +123,8 @@ static void attach_busy(void **state)
 	assert_int_equal(fk.nmount, 0);
 }
 
+#define CAP(c)	(1 << (c))
+
 /* Neither the owner nor privileged: EPERM; privileged: allowed. */
 static void attach_not_owner(void **state)
 {
@@ -129,7 +133,7 @@ static void attach_not_owner(void **state)
 	assert_int_equal(fattach(door, path), -1);
 	assert_int_equal(errno, EPERM);
 	assert_int_equal(fk.nmount, 0);
-	fk.fake_euid = 0;
+	fk.fake_caps = CAP(CAP_FOWNER);
 	assert_int_equal(fattach(door, path), 0);
 	assert_int_equal(fk.nmount, 1);
 }
@@ -142,6 +146,59 @@ static void attach_owner_cannot_write(void **state)
 	assert_int_equal(fattach(door, path), -1);
 	assert_int_equal(errno, EACCES);
 	assert_int_equal(fk.nmount, 0);
+}
+
+/*
+ * Privilege is capabilities, as illumos decides it by privileges: a
+ * daemon that is not root, with CAP_FOWNER and CAP_DAC_OVERRIDE, attaches
+ * over a 0444 file it does not own (nscd's and ldap_cachemgr's case); root
+ * without them is neither owner-privileged nor write-privileged.
+ */
+static void attach_decided_by_capabilities(void **state)
+{
+	(void)state;
+	assert_int_equal(chmod(path, 0444), 0);
+
+	/* Not root, not the owner, both capabilities: attached. */
+	fk.fake_euid = (int)owner + 1;
+	fk.fake_caps = CAP(CAP_SYS_ADMIN) | CAP(CAP_FOWNER) |
+		       CAP(CAP_DAC_OVERRIDE);
+	assert_int_equal(fattach(door, path), 0);
+	assert_int_equal(fk.nmount, 1);
+
+	/* CAP_FOWNER alone: may act on the file, not write it: EACCES. */
+	fk.fake_caps = CAP(CAP_SYS_ADMIN) | CAP(CAP_FOWNER);
+	assert_int_equal(fattach(door, path), -1);
+	assert_int_equal(errno, EACCES);
+
+	/* CAP_DAC_OVERRIDE alone: not the owner: EPERM. */
+	fk.fake_caps = CAP(CAP_SYS_ADMIN) | CAP(CAP_DAC_OVERRIDE);
+	assert_int_equal(fattach(door, path), -1);
+	assert_int_equal(errno, EPERM);
+
+	/* Root without them: EPERM (ownership is checked first). */
+	fk.fake_euid = 0;
+	fk.fake_caps = CAP(CAP_SYS_ADMIN);
+	assert_int_equal(fattach(door, path), -1);
+	assert_int_equal(errno, EPERM);
+
+	/* The owner with CAP_DAC_OVERRIDE needs no write permission. */
+	fk.fake_euid = (int)owner;
+	fk.fake_caps = CAP(CAP_DAC_OVERRIDE);
+	assert_int_equal(fattach(door, path), 0);
+	assert_int_equal(fk.nmount, 2);
+
+	/* fdetach: CAP_FOWNER lets a non-owner detach; root without it not. */
+	fk.attached = path;
+	fk.fake_euid = (int)owner + 1;
+	fk.fake_caps = CAP(CAP_FOWNER);
+	assert_int_equal(fdetach(path), 0);
+	assert_int_equal(fk.numount, 1);
+	fk.fake_euid = 0;
+	fk.fake_caps = 0;
+	assert_int_equal(fdetach(path), -1);
+	assert_int_equal(errno, EPERM);
+	assert_int_equal(fk.numount, 1);
 }
 
 static void detach_unmounts(void **state)
@@ -181,6 +238,7 @@ int main(void)
 		T(attach_busy),
 		T(attach_not_owner),
 		T(attach_owner_cannot_write),
+		T(attach_decided_by_capabilities),
 		T(detach_unmounts),
 		T(detach_errors),
 #undef T

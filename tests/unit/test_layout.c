@@ -100,6 +100,9 @@ static void constants(void **state)
 	assert_int_equal(DOOR_IS_UNREF, 0x20);
 	assert_int_equal(DOOR_PRIVCREATE, 0x200);
 	assert_int_equal(DOOR_DEPLETION_CB, 0x400);
+	/* illumos' masks (sys/door.h). */
+	assert_int_equal(DOOR_CREATE_MASK, 0x3d3);
+	assert_int_equal(DOOR_ATTR_MASK, 0x3ff);
 	assert_int_equal(DOOR_DESCRIPTOR, 0x10000);
 	assert_int_equal(DOOR_RELEASE, 0x40000);
 	assert_int_equal(DOOR_INVAL, -1);

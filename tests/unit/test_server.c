@@ -38,6 +38,7 @@ static struct {
 static int ndoors;
 static __u64 next_id;
 static int create_errno;
+static int create_refuses_privcreate;	/* a door.ko older than the mask */
 static int bind_errno;
 static int bound_fd[16];
 static int nbind;
@@ -69,6 +70,11 @@ static int kernel(int fd, unsigned long req, void *arg)
 	case DOOR_IOC_CREATE:
 		if (fd != fk.ctl_fd) {
 			errno = ENOTTY;
+			ret = -1;
+		} else if (create_refuses_privcreate &&
+			   (((struct door_ioc_create *)arg)->attributes &
+			    DOOR_PRIVCREATE)) {
+			errno = EINVAL;
 			ret = -1;
 		} else if (create_errno) {
 			errno = create_errno;
@@ -173,6 +179,7 @@ static int setup(void **state)
 	ndoors = 0;
 	next_id = 100;
 	create_errno = 0;
+	create_refuses_privcreate = 0;
 	bind_errno = 0;
 	nbind = 0;
 	return_handler = NULL;
@@ -544,8 +551,10 @@ static void loop_proc(void *cookie, char *argp, size_t size, door_desc_t *dp,
 		lp.err_rc = -100;	/* not reached */
 		return;
 	}
-	case 1:		/* returns without door_return */
+	case 1:		/* no results */
 	case 2:		/* the unreferenced invocation, likewise */
+		door_return(NULL, 0, NULL, 0);
+		lp.err_rc = -100;	/* not reached */
 		return;
 	case 3:
 		lp.err_rc = door_return("too big", 7, NULL, 0);
@@ -567,10 +576,9 @@ static void return_dispatch_loop(void **state)
 	static const unsigned long expect[] = {
 		DOOR_IOC_RETURN,	/* first wait */
 		DOOR_IOC_RETURN,	/* A's results */
-		DOOR_IOC_ABANDON,	/* B returned without door_return */
-		DOOR_IOC_RETURN,	/* EINTR ... */
+		DOOR_IOC_RETURN,	/* B's (none): EINTR ... */
 		DOOR_IOC_RETURN,	/* ... reissued */
-		DOOR_IOC_RETURN,	/* C (unref) returned: no abandon */
+		DOOR_IOC_RETURN,	/* C (unref) done */
 		DOOR_IOC_RETURN,	/* D's results: E2BIG */
 		DOOR_IOC_ABANDON,	/* D's thread exits */
 	};
@@ -585,8 +593,8 @@ static void return_dispatch_loop(void **state)
 	/* The thread left through pthread_exit, never through a return. */
 	assert_int_equal(lp.returned, 0);
 	assert_int_equal(lp.ninv, 4);
-	assert_int_equal(lp.norder, 8);
-	for (i = 0; i < 8; i++)
+	assert_int_equal(lp.norder, 7);
+	for (i = 0; i < 7; i++)
 		assert_int_equal(lp.order[i], expect[i]);
 
 	/* First wait: no results, the 16 KiB buffer offered. */
@@ -730,6 +738,80 @@ static void return_cancel_abandons(void **state)
 	assert_ptr_equal(res, PTHREAD_CANCELED);
 	assert_int_equal(fk_count(DOOR_IOC_RETURN), 1);
 	assert_int_equal(fk_count(DOOR_IOC_ABANDON), 1);
+}
+
+/*
+ * A procedure that returns without door_return() ends its thread, as on
+ * illumos: the invocation is given up (the client gets EINTR), the
+ * thread's cleanup handlers and thread-specific data destructors run, and
+ * door_return() never returns to the thread's start routine.  Likewise
+ * for an unreferenced notification.
+ */
+static pthread_key_t ret_key;
+static struct {
+	int ninv;
+	int destructed;
+	void *value;
+} rt;
+
+static void ret_destructor(void *v)
+{
+	rt.destructed++;
+	rt.value = v;
+}
+
+static void returning_proc(void *cookie, char *argp, size_t size,
+			   door_desc_t *dp, uint_t n)
+{
+	(void)cookie, (void)argp, (void)size, (void)dp, (void)n;
+	rt.ninv++;
+	pthread_setspecific(ret_key, &rt);
+}
+
+static int returning_return(int fd, unsigned long req, void *arg)
+{
+	return one_invocation(fd, req, arg, returning_proc, 0);
+}
+
+static int returning_unref_return(int fd, unsigned long req, void *arg)
+{
+	struct door_ioc_return *r = arg;
+	int ret = one_invocation(fd, req, arg, returning_proc, DOOR_INV_UNREF);
+
+	if (ret == 0)
+		r->arg_ptr = 1;
+	return ret;
+}
+
+static void *returning_thread(void *arg)
+{
+	(void)arg;
+	(void)door_return(NULL, 0, NULL, 0);
+	return (void *)1;	/* not reached */
+}
+
+static void procedure_return_ends_thread(void **state)
+{
+	fk_handler_t *handlers[] = { returning_return, returning_unref_return };
+	void *res;
+	int i;
+
+	(void)state;
+	assert_int_equal(pthread_key_create(&ret_key, ret_destructor), 0);
+	for (i = 0; i < 2; i++) {
+		memset(&rt, 0, sizeof(rt));
+		fk.nioctl = 0;
+		one_invocation(0, 0, NULL, NULL, 0);
+		return_handler = handlers[i];
+		run_thread(returning_thread, NULL, &res);
+		assert_null(res);			/* pthread_exit(NULL) */
+		assert_int_equal(rt.ninv, 1);
+		assert_int_equal(fk_count(DOOR_IOC_RETURN), 1);	/* no wait */
+		assert_int_equal(fk_count(DOOR_IOC_ABANDON), 1);	/* EINTR */
+		assert_int_equal(rt.destructed, 1);
+		assert_ptr_equal(rt.value, &rt);
+	}
+	pthread_key_delete(ret_key);
 }
 
 /* A failing first wait returns -1; the thread can try again later. */
@@ -1045,6 +1127,10 @@ static void xcreate_validates(void **state)
 	assert_int_equal(door_xcreate(noop_proc, NULL, 0x1000, test_crf,
 				      NULL, NULL, 1), -1);
 	assert_int_equal(errno, EINVAL);
+	/* DOOR_PRIVCREATE is door_xcreate's to set, not the caller's. */
+	assert_int_equal(door_xcreate(noop_proc, NULL, DOOR_PRIVCREATE,
+				      test_crf, NULL, NULL, 1), -1);
+	assert_int_equal(errno, EINVAL);
 	assert_int_equal(fk.nioctl, 0);
 }
 
@@ -1067,8 +1153,10 @@ static void xcreate_starts_bound_threads(void **state)
 	assert_int_equal(nbind, 3);		/* all bound before return */
 	xc_join();
 
+	/* As illumos: the kernel is told the door is door_xcreate'd. */
 	assert_int_equal(doors[0].c.attributes,
-			 DOOR_PRIVATE | DOOR_NO_DEPLETION_CB | DOOR_UNREF);
+			 DOOR_PRIVATE | DOOR_NO_DEPLETION_CB | DOOR_UNREF |
+			 DOOR_PRIVCREATE);
 	assert_int_equal(xc.ncrf, 3);
 	for (i = 0; i < 3; i++) {
 		assert_ptr_equal(xc.crcookie[i], &xc);
@@ -1088,6 +1176,30 @@ static void xcreate_starts_bound_threads(void **state)
 	assert_int_equal(door_info(d, &di), 0);
 	assert_true(di.di_attributes & DOOR_PRIVCREATE);
 	/* ... until it is revoked. */
+	assert_int_equal(door_revoke(d), 0);
+}
+
+/*
+ * A door.ko built before DOOR_CREATE_MASK had illumos' value refuses
+ * DOOR_PRIVCREATE: door_xcreate asks again without it, and door_info still
+ * reports it in this process.
+ */
+static void xcreate_older_module(void **state)
+{
+	door_info_t di;
+	int d;
+
+	(void)state;
+	xc_reset();
+	create_refuses_privcreate = 1;
+	return_handler = xc_return_fail;
+	d = door_xcreate(noop_proc, NULL, 0, test_crf, NULL, &xc, 1);
+	assert_true(d >= 0);
+	xc_join();
+	assert_int_equal(fk_count(DOOR_IOC_CREATE), 2);
+	assert_int_equal(doors[0].c.attributes, DOOR_PRIVATE);
+	assert_int_equal(door_info(d, &di), 0);
+	assert_true(di.di_attributes & DOOR_PRIVCREATE);
 	assert_int_equal(door_revoke(d), 0);
 }
 
@@ -1324,6 +1436,7 @@ int main(void)
 		T(default_creation_fn_starts_server_thread),
 		T(return_dispatch_loop),
 		T(return_stack_does_not_grow),
+		T(procedure_return_ends_thread),
 		T(return_cancel_abandons),
 		T(return_error_before_invocation),
 		T(cancel_signal_cancels_thread),
@@ -1333,6 +1446,7 @@ int main(void)
 		T(no_depletion_no_callback),
 		T(xcreate_validates),
 		T(xcreate_starts_bound_threads),
+		T(xcreate_older_module),
 		T(xcreate_default_setup),
 		T(xcreate_failures),
 		T(xcreate_depletion_uses_its_creation_fn),

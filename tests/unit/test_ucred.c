@@ -1,7 +1,9 @@
 /* SPDX-License-Identifier: LGPL-2.1-or-later */
 /*
  * test_ucred.c - door_ucred, door_cred, the ucred_get*() accessors and
- * ucred_get(pid).
+ * ucred_get(pid): a ucred_t is self-contained at ucred_size() bytes and
+ * filled wherever the caller put it; groups are capped as illumos caps
+ * them; an unreferenced notification is described as illumos describes it.
  */
 #include <errno.h>
 #include <stdarg.h>
@@ -10,6 +12,8 @@
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
+#include <alloca.h>
+#include <pthread.h>
 #include <sys/wait.h>
 #include <setjmp.h>
 #include <cmocka.h>
@@ -18,7 +22,7 @@
 
 /* The credentials the emulated kernel reports for the current caller. */
 static struct door_ioc_ucred cred;
-static uint32_t cred_groups[200];
+static uint32_t cred_groups[2048];
 static int ucred_errno;
 static int ucred_calls;
 static uint32_t last_groups_max;
@@ -106,28 +110,52 @@ static void ucred_allocates_and_fills(void **state)
 	ucred_free(uc);
 }
 
-/* A caller with more groups than the ucred holds: it grows, all arrive. */
-static void ucred_grows_for_many_groups(void **state)
+/* What ucred_size() must be: the header and the capped group list. */
+static size_t expected_size(void)
 {
+	long n = sysconf(_SC_NGROUPS_MAX);
+
+	if (n <= 0)
+		n = 16;
+	if (n > 1024)
+		n = 1024;
+	return offsetof(struct ucred_s, uc_groups) + (size_t)n * sizeof(gid_t);
+}
+
+static void many_groups(uint32_t n)
+{
+	uint32_t i;
+
+	cred.ngroups = n;
+	for (i = 0; i < n; i++)
+		cred_groups[i] = 5000 + i;
+}
+
+/*
+ * More groups than a ucred_t carries: the first ones, as many as illumos
+ * would carry at most (ngroups_max: 1024 at most), in one request.
+ */
+static void ucred_groups_capped(void **state)
+{
+	uint32_t cap = libdoor_ucred_max_groups(), i;
 	ucred_t *uc = NULL;
 	const gid_t *g;
-	uint32_t i;
 
 	(void)state;
 	serving();
-	cred.ngroups = 200;
-	for (i = 0; i < 200; i++)
-		cred_groups[i] = 5000 + i;
+	assert_true(cap >= 16 && cap <= 1024);
+	assert_int_equal(ucred_size(), expected_size());
+	many_groups(2000);
 	assert_int_equal(door_ucred(&uc), 0);
-	assert_int_equal(ucred_calls, 2);	/* learn the count, then fetch */
-	assert_true(last_groups_max >= 200);
-	assert_int_equal(ucred_getgroups(uc, &g), 200);
-	for (i = 0; i < 200; i++)
+	assert_int_equal(ucred_calls, 1);
+	assert_int_equal(last_groups_max, cap);
+	assert_int_equal(ucred_getgroups(uc, &g), (int)cap);
+	for (i = 0; i < cap; i++)
 		assert_int_equal(g[i], 5000 + i);
 	ucred_free(uc);
 }
 
-/* A ucred from an earlier call is reused (and grown if need be). */
+/* A ucred from an earlier call is refilled in place, whatever it held. */
 static void ucred_reuses(void **state)
 {
 	ucred_t *uc = NULL, *first;
@@ -144,10 +172,54 @@ static void ucred_reuses(void **state)
 	assert_int_equal(ucred_geteuid(uc), 7);
 	assert_int_equal(ucred_getgroups(uc, &g), 1);
 
-	cred.ngroups = 150;
+	many_groups(1500);
 	assert_int_equal(door_ucred(&uc), 0);
-	assert_int_equal(ucred_getgroups(uc, &g), 150);
+	assert_ptr_equal(uc, first);		/* never reallocated */
+	assert_int_equal(ucred_getgroups(uc, &g),
+			 (int)libdoor_ucred_max_groups());
 	ucred_free(uc);
+}
+
+/*
+ * The illumos idiom: door_ucred() into the caller's own memory of
+ * ucred_size() bytes (alloca, malloc), uninitialised: it is filled in
+ * place, never reallocated, and nothing past ucred_size() is written.
+ */
+static void ucred_into_caller_buffer(void **state)
+{
+	size_t size = ucred_size(), guard = 64, i;
+	unsigned char *mem;
+	ucred_t *uc, *given;
+	const gid_t *g;
+
+	(void)state;
+	serving();
+
+	/* alloca(ucred_size()) of zeros: as new, yet not the library's. */
+	given = uc = alloca(size);
+	memset(uc, 0, size);
+	assert_int_equal(door_ucred(&uc), 0);
+	assert_ptr_equal(uc, given);
+	assert_int_equal(ucred_geteuid(uc), 1001);
+	assert_int_equal(ucred_getpid(uc), 4321);
+	assert_int_equal(ucred_getgroups(uc, &g), 3);
+	assert_int_equal(g[2], 30);
+
+	/* Garbage in it, a caller with many groups: the guard is intact. */
+	mem = malloc(size + guard);
+	assert_non_null(mem);
+	memset(mem, 0xa5, size + guard);
+	given = uc = (ucred_t *)mem;
+	many_groups(2000);
+	assert_int_equal(door_ucred(&uc), 0);
+	assert_ptr_equal(uc, given);
+	assert_int_equal(ucred_getruid(uc), 1002);
+	assert_int_equal(ucred_getgroups(uc, &g),
+			 (int)libdoor_ucred_max_groups());
+	assert_int_equal(g[0], 5000);
+	for (i = size; i < size + guard; i++)
+		assert_int_equal(mem[i], 0xa5);
+	free(mem);
 }
 
 /* Outside an invocation: EINVAL, and nothing is allocated or changed. */
@@ -229,9 +301,180 @@ static void accessors_reject_null(void **state)
 	assert_int_equal(ucred_getsgid(NULL), (gid_t)-1);
 	assert_int_equal(ucred_getpid(NULL), -1);
 	assert_int_equal(ucred_getgroups(NULL, &g), -1);
+	assert_int_equal(ucred_getzoneid(NULL), -1);
 	ucred_free(NULL);
-	/* The largest ucred: room for the system's maximum of groups. */
-	assert_true(ucred_size() >= sysconf(_SC_NGROUPS_MAX) * sizeof(gid_t));
+	/* Modest, as illumos': the header and at most 1024 groups. */
+	assert_int_equal(ucred_size(), expected_size());
+	assert_true(ucred_size() <= 64 + 1024 * sizeof(gid_t));
+}
+
+/*
+ * The illumos accessors of what Linux does not have, with their documented
+ * answers: the global zone; no project, privilege sets, flags or label
+ * (illumos' answers for credentials without them).  No groups: NULL list.
+ */
+static void accessors_linux_answers(void **state)
+{
+	ucred_t *uc = NULL;
+	const gid_t *g = (const gid_t *)&g;
+
+	(void)state;
+	serving();
+	cred.ngroups = 0;
+	assert_int_equal(door_ucred(&uc), 0);
+	assert_int_equal(ucred_getgroups(uc, &g), 0);
+	assert_null(g);
+	errno = 0;
+	assert_int_equal(ucred_getzoneid(uc), 0);
+	assert_int_equal(errno, 0);
+	assert_int_equal(ucred_getprojid(uc), -1);
+	assert_int_equal(errno, EINVAL);
+	errno = 0;
+	assert_null(ucred_getprivset(uc, "Effective"));
+	assert_int_equal(errno, EINVAL);
+	errno = 0;
+	assert_int_equal(ucred_getpflags(uc, 0x1), (uint_t)-1);
+	assert_int_equal(errno, EINVAL);
+	errno = 0;
+	assert_null(ucred_getlabel(uc));
+	assert_int_equal(errno, EINVAL);
+	ucred_free(uc);
+}
+
+/* door_cred() asks for no groups and keeps nothing. */
+static void cred_wants_no_groups(void **state)
+{
+	door_cred_t dc;
+
+	(void)state;
+	serving();
+	many_groups(2000);
+	assert_int_equal(door_cred(&dc), 0);
+	assert_int_equal(last_groups_max, 0);
+	assert_int_equal(dc.dc_euid, 1001);
+}
+
+/* ---- door_ucred in an unreferenced notification ------------------------- */
+
+static struct {
+	int ret, err, cret;
+	uid_t euid, ruid;
+	gid_t egid;
+	pid_t pid;
+	int pid_errno;
+	int ngroups;
+	gid_t group0;
+	door_cred_t dc;
+	ucred_t *given, *after;
+} un;
+
+static void unref_proc(void *cookie, char *argp, size_t size, door_desc_t *dp,
+		       uint_t n)
+{
+	ucred_t *uc = alloca(ucred_size());
+	const gid_t *g = NULL;
+
+	(void)cookie, (void)size, (void)dp, (void)n;
+	if (argp != DOOR_UNREF_DATA)
+		return;
+	un.given = uc;
+	errno = 0;
+	un.ret = door_ucred(&uc);
+	un.err = errno;
+	un.after = uc;
+	un.euid = ucred_geteuid(uc);
+	un.ruid = ucred_getruid(uc);
+	un.egid = ucred_getegid(uc);
+	errno = 0;
+	un.pid = ucred_getpid(uc);
+	un.pid_errno = errno;
+	un.ngroups = ucred_getgroups(uc, &g);
+	un.group0 = g ? g[0] : (gid_t)-1;
+	un.cret = door_cred(&un.dc);
+	/* Returning ends the thread (and gives the notification up). */
+}
+
+static int unref_kernel(int fd, unsigned long req, void *arg)
+{
+	static int nreturn;
+	struct door_ioc_return *r = arg;
+
+	if (!arg) {		/* reset */
+		nreturn = 0;
+		return 0;
+	}
+	if (fd != fk.ctl_fd) {
+		errno = ENOTTY;
+		return -1;
+	}
+	switch (req) {
+	case DOOR_IOC_RETURN:
+		if (nreturn++) {
+			errno = EBADF;
+			return -1;
+		}
+		r->proc = (uintptr_t)unref_proc;
+		r->arg_ptr = 1;
+		r->inv_flags = DOOR_INV_UNREF;
+		r->door_id = 7;
+		return 0;
+	case DOOR_IOC_ABANDON:
+		return 0;
+	case DOOR_IOC_UCRED:
+		ucred_calls++;		/* must not be asked */
+		errno = EINVAL;
+		return -1;
+	default:
+		errno = ENOTTY;
+		return -1;
+	}
+}
+
+static void *unref_thread(void *arg)
+{
+	(void)arg;
+	(void)door_return(NULL, 0, NULL, 0);
+	return (void *)1;	/* not reached: the procedure returned */
+}
+
+/*
+ * In an unreferenced notification there is no client: door_ucred()
+ * succeeds with the server's own credentials and process id 0, as illumos
+ * does (its notifications are upcalls from the kernel, process 0), into
+ * the caller's buffer; door_cred() likewise.
+ */
+static void ucred_in_unref_notification(void **state)
+{
+	gid_t mine[64];
+	pthread_t t;
+	void *res;
+	int n;
+
+	(void)state;
+	memset(&un, 0, sizeof(un));
+	unref_kernel(0, 0, NULL);
+	fk.handler = unref_kernel;
+	assert_true(libdoor_ctl() >= 0);
+	assert_int_equal(pthread_create(&t, NULL, unref_thread, NULL), 0);
+	assert_int_equal(pthread_join(t, &res), 0);
+	assert_null(res);
+	assert_int_equal(un.ret, 0);
+	assert_ptr_equal(un.after, un.given);
+	assert_int_equal(ucred_calls, 0);
+	assert_int_equal(un.euid, geteuid());
+	assert_int_equal(un.ruid, getuid());
+	assert_int_equal(un.egid, getegid());
+	assert_int_equal(un.pid, 0);
+	assert_int_equal(un.pid_errno, 0);
+	n = getgroups(64, mine);
+	assert_int_equal(un.ngroups, n);
+	if (n > 0)
+		assert_int_equal(un.group0, mine[0]);
+	assert_int_equal(un.cret, 0);
+	assert_int_equal(un.dc.dc_pid, 0);
+	assert_int_equal(un.dc.dc_euid, geteuid());
+	/* The notification was given up when the procedure returned. */
+	assert_int_equal(fk_count(DOOR_IOC_ABANDON), 1);
 }
 
 static void check_self(ucred_t *uc, pid_t pid)
@@ -322,12 +565,16 @@ int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test_setup(ucred_allocates_and_fills, setup),
-		cmocka_unit_test_setup(ucred_grows_for_many_groups, setup),
+		cmocka_unit_test_setup(ucred_groups_capped, setup),
 		cmocka_unit_test_setup(ucred_reuses, setup),
+		cmocka_unit_test_setup(ucred_into_caller_buffer, setup),
 		cmocka_unit_test_setup(ucred_outside_invocation, setup),
 		cmocka_unit_test_setup(ucred_invisible_pid, setup),
 		cmocka_unit_test_setup(cred_converts, setup),
 		cmocka_unit_test_setup(accessors_reject_null, setup),
+		cmocka_unit_test_setup(accessors_linux_answers, setup),
+		cmocka_unit_test_setup(cred_wants_no_groups, setup),
+		cmocka_unit_test_setup(ucred_in_unref_notification, setup),
 		cmocka_unit_test_setup(get_self, setup),
 		cmocka_unit_test_setup(get_other_process, setup),
 		cmocka_unit_test_setup(get_no_such_process, setup),
