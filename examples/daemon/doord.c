@@ -369,6 +369,7 @@ static void wait_cleanup(void *arg)
 	/* pthread_cond_wait re-took the lock for us. */
 	st.waits_active--;
 	st.waits_cancelled++;
+	(void) pthread_cond_broadcast(&cv);	/* DOORD_A_WAIT_IDLE */
 	(void) pthread_mutex_unlock(&lock);
 	/* This thread ends: let another take its place in the pool. */
 	uncount_self();
@@ -713,10 +714,11 @@ static void admin_proc(void *cookie, char *argp, size_t arg_size,
 			until.tv_nsec -= 1000000000L;
 		}
 		(void) pthread_mutex_lock(&lock);
-		while (st.sessions_live > 0 &&
+		/* Idle: no session left, no cancelled wait still ending. */
+		while ((st.sessions_live > 0 || st.waits_active > 0) &&
 		    pthread_cond_timedwait(&cv, &lock, &until) != ETIMEDOUT)
 			continue;
-		left = st.sessions_live > 0;
+		left = st.sessions_live > 0 || st.waits_active > 0;
 		(void) pthread_mutex_unlock(&lock);
 		fill_stats(&s);
 		s.r.status = left ? ETIMEDOUT : 0;

@@ -28,9 +28,9 @@
  *
  *   DOORD_A_STATS      returns struct doord_stats.
  *   DOORD_A_NOTIFY     ends every DOORD_S_WAIT in progress.
- *   DOORD_A_WAIT_IDLE  waits until no session is left (at most arg
- *                      milliseconds), then returns struct doord_stats;
- *                      status ETIMEDOUT if sessions are left.
+ *   DOORD_A_WAIT_IDLE  waits until no session and no cancelled wait is
+ *                      left (at most arg milliseconds), then returns
+ *                      struct doord_stats; status ETIMEDOUT if some are.
  *
  * Every request starts with struct doord_req; every reply with struct
  * doord_reply (status 0, or an errno value).  Fixed-width fields only.
