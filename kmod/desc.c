@@ -278,7 +278,7 @@ bool door_payload_has_doors(const struct door_payload *p)
 	u32 i;
 
 	for (i = 0; i < p->ndesc; i++)
-		if (pd[i].file && door_from_file(pd[i].file))
+		if (pd[i].door)
 			return true;
 	return false;
 }
