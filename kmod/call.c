@@ -46,10 +46,10 @@ void door_call_finish(struct door_call *call, int error)
 	} else if (call->state == DOOR_CALL_ACTIVE) {
 		struct door_object *door = call->door;
 
-		/* A delayed notification is delivered, as illumos does. */
 		if (--door->active == 0 && (door->flags & DOOR_F_UNREF_DELAYED)) {
 			door->flags &= ~DOOR_F_UNREF_DELAYED;
-			door_unref_queue(door);
+			if (door_unreferenced(door, 0))
+				door_unref_queue(door);
 		}
 		if (call->server) {
 			call->server->call = NULL;

@@ -11,9 +11,8 @@
  * holds a payload that is not delivered frees it, which drops the file
  * references: nothing is installed twice or leaked.
  *
- * A door travels like any other descriptor: the receiver's new descriptor
- * shares the sender's open file, and the reference in flight is one of
- * the door's references (object.c), dropped with door_fput().
+ * A door in flight counts as a reference to it, and its receiver gets a
+ * new file of the door (so that each holder's close is seen, object.c).
  */
 #include <linux/slab.h>
 #include <linux/mm.h>
@@ -113,9 +112,14 @@ void door_payload_free(struct door_payload *p)
 	if (!p->size && !p->ndesc && !p->pages && !p->desc)
 		return;
 	pd = door_payload_desc(p);
-	for (i = 0; i < p->ndesc; i++)
+	for (i = 0; i < p->ndesc; i++) {
 		if (pd[i].file)
-			door_fput(pd[i].file);
+			fput(pd[i].file);
+		if (pd[i].door) {
+			door_ref_put(pd[i].door);
+			door_put(pd[i].door);
+		}
+	}
 	kvfree(p->desc);
 	kvfree(p->data);
 	if (p->pages) {
@@ -153,10 +157,16 @@ static int door_payload_get_desc(struct door_payload *p, u64 udesc, u32 ndesc)
 		memset(pd, 0, sizeof(*pd));
 		pd->attributes = d.d_attributes;
 		pd->fd = d.d_descriptor;
-		pd->file = file;
 		door = door_from_file(file);
-		if (door)
+		if (door) {
+			kref_get(&door->ref);
+			door_ref_get(door);
+			fput(file);
+			pd->door = door;
 			pd->id = door->id;
+		} else {
+			pd->file = file;
+		}
 		p->ndesc = i + 1;
 	}
 	return 0;
@@ -337,6 +347,21 @@ int door_payload_put(struct door_payload *p, void __user *dst, u64 *udesc_out)
 	}
 	if (!p->ndesc)
 		return 0;
+
+	/* Doors in flight become new files, each keeping its reference. */
+	for (i = 0; i < p->ndesc; i++) {
+		struct door_pdesc *pd = &door_payload_desc(p)[i];
+		struct file *file;
+
+		if (!pd->door)
+			continue;
+		file = door_file_adopt(pd->door);
+		if (IS_ERR(file))
+			return PTR_ERR(file);
+		door_put(pd->door);
+		pd->door = NULL;
+		pd->file = file;
+	}
 
 	if (p->ndesc > ARRAY_SIZE(fds_small)) {
 		fds = kvcalloc(p->ndesc, sizeof(*fds), GFP_KERNEL_ACCOUNT);

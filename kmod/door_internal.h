@@ -8,10 +8,7 @@
  *			/dev/door (the control file), it owns the doors that
  *			process creates, its server threads and its pool.
  * struct door_object	one door.  Each door descriptor is a file whose
- *			private_data holds a reference to it: the door's
- *			own file (door_create's, shared by every descriptor
- *			of it in any process), or a file opened through an
- *			fattached path or /proc/PID/fd/N.
+ *			private_data holds a reference to it.
  * struct door_pool	server threads waiting for calls, and calls waiting
  *			for a thread.  One per process, one per private door.
  * struct door_thread	a thread of a server process that has entered
@@ -28,7 +25,7 @@
  * -------
  * door_proc.lock (a spinlock) protects, for every door of that process:
  *   door_proc.dead, door_proc.doors, door_object.flags/active/served/
- *   opens/file/proc_node/unref_node, the door_pool lists and counts,
+ *   refs/orig_file/proc_node/unref_node, the door_pool lists and counts,
  *   door_thread.call/idle/pool and door_call.state/server/error/results.
  * door_object.data_min/data_max/desc_max are written under it and read
  * without it (READ_ONCE) by door_call's checks.  A door_thread's serving
@@ -45,9 +42,8 @@
  *	objects.  Marked dead when the owning process closes the control
  *	file (exit, exec or close); it is freed when the last reference goes.
  * door_object: kref; held by each door file, each call in progress, each
- *	door_thread serving or bound to it and each queued unreferenced
- *	notification.  An fattach mount and a descriptor in flight hold a
- *	door file (a reference to the door's own file, usually).
+ *	door_thread serving or bound to it, each queued unreferenced
+ *	notification, each fattach mount and each descriptor in flight.
  * door_thread: owned by door_proc.threads (an xarray keyed by the thread's
  *	global pid number).  Freed (after an RCU grace period) when a later
  *	thread's prune finds its thread exited, when a new thread with the
@@ -115,12 +111,13 @@ struct door_tg {
 };
 
 /*
- * A descriptor in flight: a reference to its open file, which the
- * receiver's new descriptor shares, doors included (so a door in flight
- * is a reference to the door, see object.c).
+ * A descriptor in flight.  A door travels as a door reference (counted in
+ * door->refs, see object.c) and becomes a new file of its own when it is
+ * received; any other file travels as a file reference.
  */
 struct door_pdesc {
-	struct file *file;		/* dropped with door_fput() */
+	struct file *file;
+	struct door_object *door;	/* kref and a door->refs reference */
 	u32 attributes;		/* DOOR_DESCRIPTOR | DOOR_RELEASE */
 	int fd;			/* the sender's descriptor */
 	u64 id;			/* door id if the file is a door, else 0 */
@@ -221,10 +218,9 @@ struct door_object {
 	u64 desc_max;
 	unsigned int active;		/* calls in progress, under proc->lock */
 	u64 served;			/* calls handed to a thread; lock */
-	/* References, see object.c: */
-	struct file *file;		/* its own file while open; lock */
-	atomic_t file_busy;		/* transient holds of it we know of */
-	unsigned int opens;		/* its other open files; lock */
+	unsigned int refs;		/* references, see object.c; proc->lock */
+	struct file *orig_file;		/* door_create's file while open; lock */
+	atomic_t orig_busy;		/* ioctls on orig_file, see object.c */
 	struct inode *inode;		/* on doorfs; reference held */
 	struct list_head unref_node;	/* in pool->unref while notifying */
 	struct list_head proc_node;	/* in proc->doors until freed */
@@ -311,7 +307,9 @@ long door_ioc_set_cancel(struct door_proc *proc, int __user *usig);
 extern const struct file_operations door_fops;
 void door_unref_check(struct door_object *door, int closing);
 bool door_unreferenced(struct door_object *door, int closing);
-void door_fput(struct file *file);
+void door_ref_get(struct door_object *door);
+void door_ref_put(struct door_object *door);
+struct file *door_file_adopt(struct door_object *door);
 void door_inode_detach(struct inode *inode);
 long door_ioc_create(struct door_proc *proc, void __user *arg);
 struct door_object *door_from_file(struct file *file);

@@ -7,11 +7,9 @@
  * "fd=N" naming a door descriptor (and "mode", "uid", "gid" for the file it
  * shows), over an existing regular file: the root of that instance is a
  * regular-file inode standing for the door, so a plain open() of the path
- * yields a door descriptor.  The instance holds the open file that fd=N
- * names (the door's own file, usually: a reference to the door, see
- * object.c) until it goes: at fdetach, a lazy unmount, once no descriptor
- * opened through the path is left, as illumos' namefs keeps the file until
- * its node is inactive.
+ * yields a door descriptor.  The instance holds a reference to the door
+ * (see door_ref_get) until it goes: at fdetach, a lazy unmount, once no
+ * descriptor opened through the path is left.
  */
 #include <linux/module.h>
 #include <linux/fs.h>
@@ -29,7 +27,7 @@ static struct vfsmount *door_mnt;
 static struct file_system_type doorfs_type;
 
 struct doorfs_ctx {
-	struct file *file;		/* fattach: the door file fd=N names */
+	struct door_object *door;	/* fattach: the door, reference held */
 	bool has_fd;
 	int fd;
 	umode_t mode;			/* of the attached file */
@@ -85,9 +83,15 @@ static int doorfs_parse_param(struct fs_context *fc, struct fs_parameter *param)
 
 static void doorfs_evict_attached(struct inode *inode)
 {
+	struct door_object *door = inode->i_private;
+
 	truncate_inode_pages_final(&inode->i_data);
 	clear_inode(inode);
 	door_inode_detach(inode);
+	if (door) {
+		door_ref_put(door);
+		door_put(door);
+	}
 }
 
 static const struct super_operations doorfs_internal_sops = {
@@ -106,27 +110,25 @@ static int doorfs_fill_super(struct super_block *sb, struct fs_context *fc)
 	struct doorfs_ctx *ctx = fc->fs_private;
 	struct inode *inode;
 
-	/* The superblock takes over the door file (doorfs_kill_attached). */
-	sb->s_fs_info = ctx->file;
-	ctx->file = NULL;
 	sb->s_magic = DOORFS_MAGIC;
 	sb->s_blocksize = PAGE_SIZE;
 	sb->s_blocksize_bits = PAGE_SHIFT;
 	sb->s_time_gran = 1;
-	sb->s_op = sb->s_fs_info ? &doorfs_attached_sops : &doorfs_internal_sops;
+	sb->s_op = ctx->door ? &doorfs_attached_sops : &doorfs_internal_sops;
 
 	inode = new_inode(sb);
 	if (!inode)
 		return -ENOMEM;
 	inode->i_ino = 1;
 	door_inode_init_ts(inode);
-	if (sb->s_fs_info) {
+	if (ctx->door) {
 		inode->i_mode = S_IFREG | ctx->mode;
 		inode->i_uid = ctx->uid;
 		inode->i_gid = ctx->gid;
 		inode->i_fop = &door_fops;
-		/* The door, alive as long as the superblock holds its file. */
-		inode->i_private = door_from_file(sb->s_fs_info);
+		/* The inode takes over the context's door reference. */
+		inode->i_private = ctx->door;
+		ctx->door = NULL;
 	} else {
 		inode->i_mode = S_IFDIR | 0500;
 		inode->i_op = &simple_dir_inode_operations;
@@ -140,6 +142,7 @@ static int doorfs_fill_super(struct super_block *sb, struct fs_context *fc)
 static int doorfs_get_tree(struct fs_context *fc)
 {
 	struct doorfs_ctx *ctx = fc->fs_private;
+	struct door_object *door;
 	struct file *file;
 
 	if (fc->fs_type == &doorfs_type) {
@@ -148,11 +151,15 @@ static int doorfs_get_tree(struct fs_context *fc)
 		file = fget(ctx->fd);
 		if (!file)
 			return -EBADF;
-		if (!door_from_file(file)) {
+		door = door_from_file(file);
+		if (!door) {
 			fput(file);
 			return invalf(fc, "doorfs: fd %d is not a door", ctx->fd);
 		}
-		ctx->file = file;
+		kref_get(&door->ref);
+		fput(file);
+		door_ref_get(door);
+		ctx->door = door;
 	}
 	return get_tree_nodev(fc, doorfs_fill_super);
 }
@@ -161,8 +168,10 @@ static void doorfs_free_fc(struct fs_context *fc)
 {
 	struct doorfs_ctx *ctx = fc->fs_private;
 
-	if (ctx && ctx->file)
-		door_fput(ctx->file);
+	if (ctx && ctx->door) {
+		door_ref_put(ctx->door);
+		door_put(ctx->door);
+	}
 	kfree(ctx);
 }
 
@@ -186,26 +195,13 @@ static int doorfs_init_fs_context(struct fs_context *fc)
 	return 0;
 }
 
-/*
- * An fattach mount is gone (its attached inode evicted already): drop the
- * door file it held.  Also after a failed doorfs_fill_super.
- */
-static void doorfs_kill_attached(struct super_block *sb)
-{
-	struct file *file = sb->s_fs_info;
-
-	kill_anon_super(sb);
-	if (file)
-		door_fput(file);
-}
-
 /* fattach mounts: each pins the module until it is unmounted. */
 static struct file_system_type doorfs_type = {
 	.owner = THIS_MODULE,
 	.name = DOORFS_TYPE,
 	.init_fs_context = doorfs_init_fs_context,
 	.parameters = doorfs_params,
-	.kill_sb = doorfs_kill_attached,
+	.kill_sb = kill_anon_super,
 	.fs_flags = FS_USERNS_MOUNT,
 };
 
@@ -237,8 +233,8 @@ struct inode *doorfs_new_inode(struct door_object *door)
 }
 
 /*
- * The door's own open file (door_create).  Like every open file it pins
- * the module (__fput drops that).
+ * A new open file of the door's inode; the caller accounts the reference.
+ * Like every open file it pins the module (__fput drops that).
  */
 struct file *doorfs_new_file(struct door_object *door)
 {

@@ -2,34 +2,19 @@
 /*
  * object.c - door objects, their descriptors and their references.
  *
- * Each door has an inode on doorfs and one file of its own, made by
- * door_create: private_data holds a reference to the door.  dup() and
- * fork() share that file, and so does every descriptor of the door passed
- * in a call or a return, in any process: a door in flight is a reference
- * to the file, and its receiver's new descriptor is installed on it, as
- * illumos shares the door's file_t.  A path the door is attached to
- * (doorfs.c) or /proc/PID/fd/N can also be opened: that makes another
- * open file of the door's inode (or of the attached inode).
+ * Each door has an inode on doorfs; every door descriptor is a file of that
+ * inode whose private_data holds a kref on the door object.  dup() and
+ * fork() share the file.
  *
- * References, for unreferenced notification (door(4)), as illumos counts
- * them (door_vnops.c, door_close):
- *
- *  - the door's own file: each of its descriptors in any process, each
- *    descriptor of it in flight in a call or a return, and each fattach
- *    mount (which holds the file until the mount is gone: at fdetach, or
- *    when the last descriptor opened through the path is closed), i.e.
- *    file_count() less the transient holds we know of (file_busy: door
- *    ioctls running on it in multi-threaded processes, fdinfo readers);
- *  - door->opens: the other open files, each counting once however many
- *    descriptors it has.
- *
- * The door is unreferenced when exactly one reference of its own file is
- * left and no other open file.  Its notification is due when a reference
- * of its own file goes away (a descriptor closed: door_flush; a
- * descriptor in flight dropped undelivered or an attachment gone:
- * door_fput) and leaves exactly that.  The other open files, like
- * illumos' holds on the door's vnode, keep the door referenced while they
- * are open but give no notification when they go.
+ * References (for unreferenced notification): every descriptor of the
+ * creator's own file (the one door_create returned, with its dups and
+ * fork copies), and door->refs: every other open file of the door (a
+ * received descriptor, a reopen of /proc/PID/fd/N or of an fattached path,
+ * each with its dups), every fattach mount and every descriptor in flight
+ * in a call or a return.  The door is unreferenced when door->refs is zero
+ * and at most one descriptor of the creator's file is left; the
+ * notification is due when that happens by a reference going away, or by
+ * the creator's descriptors dropping to exactly one.  See door(4).
  */
 #include <linux/slab.h>
 #include <linux/file.h>
@@ -93,34 +78,35 @@ void door_put(struct door_object *door)
 }
 
 /*
- * References of the door's own file (see the top of this file), less
- * @closing of them going away right now.  proc->lock held.
+ * How many descriptors refer to the creator's own file, @closing of them
+ * being closed right now.  file_count() also counts the transient
+ * references of ioctls running on the file in multi-threaded processes;
+ * door_ioctl() counts those in orig_busy.  proc->lock held.
  */
-static long door_file_refs(struct door_object *door, int closing)
+static long door_orig_handles(struct door_object *door, int closing)
 {
-	if (!door->file)
+	if (!door->orig_file)
 		return 0;
-	return file_count(door->file) - closing -
-	       atomic_read(&door->file_busy);
+	return file_count(door->orig_file) - closing -
+	       atomic_read(&door->orig_busy);
 }
 
 /*
- * Unreferenced: one reference of the door's own file left, no other open
- * file (@closing: references of the own file going away now).
- * proc->lock held.
+ * Unreferenced: nothing but (at most) one descriptor of the creator's own
+ * file is left.  proc->lock held.
  */
 bool door_unreferenced(struct door_object *door, int closing)
 {
-	return door->opens == 0 && door_file_refs(door, closing) == 1;
+	return door->refs == 0 && door_orig_handles(door, closing) <= 1;
 }
 
 /*
- * @closing references of the door's own file are going away (1: a
- * descriptor closed, a descriptor in flight or an attachment dropped), or
- * a delivered notification wants to know whether the door is still
- * unreferenced (0).  If that leaves the door unreferenced, deliver the
- * notification it asked for; while calls are active it waits for the
- * last one (door_call_finish).  proc->lock held.
+ * Something that may leave the door unreferenced happened: a reference
+ * went away (@closing 0), or a descriptor of the creator's file is being
+ * closed (@closing 1: the count must drop to one, not to zero, for that to
+ * be a notification).  Deliver the notification the door asked for; while
+ * calls are active it waits for the last one (door_call_finish).
+ * proc->lock held.
  */
 void door_unref_check(struct door_object *door, int closing)
 {
@@ -131,6 +117,8 @@ void door_unref_check(struct door_object *door, int closing)
 	if ((door->attributes & DOOR_UNREF) && (door->flags & DOOR_F_UNREF_DONE))
 		return;
 	if (!door_unreferenced(door, closing))
+		return;
+	if (closing && door_orig_handles(door, closing) != 1)
 		return;
 	if (door->flags & DOOR_F_UNREF_PENDING) {
 		door->flags |= DOOR_F_UNREF_AGAIN;
@@ -143,24 +131,24 @@ void door_unref_check(struct door_object *door, int closing)
 	door_unref_queue(door);
 }
 
-/*
- * Drop a reference to a file that is not a descriptor: a descriptor in
- * flight that is not delivered, an fattach mount.  If it is a door's own
- * file, that is a reference of the door going away.
- */
-void door_fput(struct file *file)
+/* One more reference (see the top of this file). */
+void door_ref_get(struct door_object *door)
 {
-	struct door_object *door = door_from_file(file);
+	struct door_proc *proc = door->proc;
 
-	if (door) {
-		struct door_proc *proc = door->proc;
+	spin_lock(&proc->lock);
+	door->refs++;
+	spin_unlock(&proc->lock);
+}
 
-		spin_lock(&proc->lock);
-		if (file == door->file)
-			door_unref_check(door, 1);
-		spin_unlock(&proc->lock);
-	}
-	fput(file);
+void door_ref_put(struct door_object *door)
+{
+	struct door_proc *proc = door->proc;
+
+	spin_lock(&proc->lock);
+	door->refs--;
+	door_unref_check(door, 0);
+	spin_unlock(&proc->lock);
 }
 
 long door_ioc_create(struct door_proc *proc, void __user *arg)
@@ -236,7 +224,7 @@ long door_ioc_create(struct door_proc *proc, void __user *arg)
 		door_put(door);
 		return PTR_ERR(file);
 	}
-	door->file = file;
+	door->orig_file = file;
 
 	req.id = door->id;
 	if (copy_to_user(arg, &req, sizeof(req))) {
@@ -250,13 +238,24 @@ long door_ioc_create(struct door_proc *proc, void __user *arg)
 }
 
 /*
- * open() of an fattached path or of /proc/PID/fd/N: another open file of
- * the door.
+ * A new descriptor file for @door that carries one reference already
+ * counted in door->refs (a descriptor in flight being received).
  */
+struct file *door_file_adopt(struct door_object *door)
+{
+	struct file *file;
+
+	kref_get(&door->ref);
+	file = doorfs_new_file(door);
+	if (IS_ERR(file))
+		door_put(door);
+	return file;
+}
+
+/* open() of an fattached path or of /proc/PID/fd/N. */
 static int door_open(struct inode *inode, struct file *file)
 {
 	struct door_object *door;
-	struct door_proc *proc;
 
 	spin_lock(&door_inode_lock);
 	door = inode->i_private;
@@ -265,42 +264,36 @@ static int door_open(struct inode *inode, struct file *file)
 	spin_unlock(&door_inode_lock);
 	if (!door)
 		return -ENXIO;
-	proc = door->proc;
-	spin_lock(&proc->lock);
-	door->opens++;
-	spin_unlock(&proc->lock);
+	door_ref_get(door);
 	file->private_data = door;
 	return 0;
 }
 
-/* Every close() of a descriptor: one of the door's own file counts. */
+/* Every close() of a descriptor: closing a dup of the creator's file counts. */
 static int door_flush(struct file *file, fl_owner_t id)
 {
 	struct door_object *door = file->private_data;
 	struct door_proc *proc = door->proc;
 
 	spin_lock(&proc->lock);
-	if (file == door->file)
+	if (file == door->orig_file)
 		door_unref_check(door, 1);
 	spin_unlock(&proc->lock);
 	return 0;
 }
 
-/*
- * The last reference to an open file went.  The door's own file goes with
- * its last reference, which door_flush or door_fput has seen go; another
- * open file going gives no notification (see the top of this file).
- */
 static int door_release(struct inode *inode, struct file *file)
 {
 	struct door_object *door = file->private_data;
 	struct door_proc *proc = door->proc;
 
 	spin_lock(&proc->lock);
-	if (file == door->file)
-		door->file = NULL;
-	else
-		door->opens--;
+	if (file == door->orig_file) {
+		door->orig_file = NULL;
+	} else {
+		door->refs--;
+		door_unref_check(door, 0);
+	}
 	spin_unlock(&proc->lock);
 	door_put(door);
 	return 0;
@@ -314,7 +307,12 @@ static void __door_revoke(struct door_object *door)
 	door_pool_fail_waiting(door->pool, door, -EBADF);
 }
 
-void door_fill_info(struct door_object *door, struct door_ioc_info *info)
+/*
+ * @transient: references to the creator's file that the caller itself
+ * holds for the moment (fdinfo's reader), not to count as descriptors.
+ */
+static void __door_fill_info(struct door_object *door,
+			     struct door_ioc_info *info, int transient)
 {
 	struct door_proc *proc = door->proc;
 	u32 attr = door->attributes;
@@ -324,7 +322,7 @@ void door_fill_info(struct door_object *door, struct door_ioc_info *info)
 	dead = proc->dead;
 	if (door->flags & DOOR_F_REVOKED)
 		attr |= DOOR_REVOKED;
-	if (door_unreferenced(door, 0))
+	if (door_unreferenced(door, transient))
 		attr |= DOOR_IS_UNREF;
 	/* A one-shot notification, once delivered, is no longer asked for. */
 	if (door->flags & DOOR_F_UNREF_DONE)
@@ -340,6 +338,11 @@ void door_fill_info(struct door_object *door, struct door_ioc_info *info)
 	info->proc = door->server_proc;
 	info->cookie = door->cookie;
 	info->id = door->id;
+}
+
+void door_fill_info(struct door_object *door, struct door_ioc_info *info)
+{
+	__door_fill_info(door, info, 0);
 }
 
 static long door_ioc_info(struct door_object *door, void __user *arg)
@@ -474,25 +477,23 @@ static long door_ioctl_cmd(struct door_object *door, unsigned int cmd,
 	}
 }
 
-/*
- * In a multi-threaded process fdget() took a reference to the file for
- * the ioctl: if it is the door's own file, that is no reference of the
- * door.  (With one thread it took none, and no other task can start
- * sharing the descriptor table meanwhile.)
- */
 static long door_ioctl(struct file *file, unsigned int cmd, unsigned long arg)
 {
 	struct door_object *door = file->private_data;
 	bool busy;
 	long ret;
 
-	busy = file == READ_ONCE(door->file) &&
+	/*
+	 * In a multi-threaded process fdget() took a reference to the file
+	 * for this ioctl; the creator's file does not count it as a handle.
+	 */
+	busy = file == READ_ONCE(door->orig_file) &&
 	       atomic_read(&current->files->count) > 1;
 	if (busy)
-		atomic_inc(&door->file_busy);
+		atomic_inc(&door->orig_busy);
 	ret = door_ioctl_cmd(door, cmd, (void __user *)arg);
 	if (busy)
-		atomic_dec(&door->file_busy);
+		atomic_dec(&door->orig_busy);
 	return ret;
 }
 
@@ -500,25 +501,19 @@ static void door_show_fdinfo(struct seq_file *m, struct file *file)
 {
 	struct door_object *door = file->private_data;
 	struct door_proc *proc = door->proc;
-	unsigned int active, idle, waiting;
+	unsigned int active, idle, waiting, refs;
 	struct door_ioc_info info;
-	bool own = file == READ_ONCE(door->file);
-	long refs;
 	u64 served;
 
-	/* The reader of fdinfo holds the file meanwhile: no reference. */
-	if (own)
-		atomic_inc(&door->file_busy);
-	door_fill_info(door, &info);
+	/* The reader of fdinfo holds the file for the moment. */
+	__door_fill_info(door, &info, file == READ_ONCE(door->orig_file));
 	spin_lock(&proc->lock);
 	active = door->active;
 	served = door->served;
-	refs = door_file_refs(door, 0) + door->opens;
+	refs = door->refs;
 	idle = door->pool->nidle;
 	waiting = door->pool->nwaiting;
 	spin_unlock(&proc->lock);
-	if (own)
-		atomic_dec(&door->file_busy);
 
 	seq_printf(m, "door_id:\t%llu\n", info.id);
 	seq_printf(m, "door_target:\t%d\n", info.target);
@@ -527,7 +522,7 @@ static void door_show_fdinfo(struct seq_file *m, struct file *file)
 	seq_printf(m, "door_calls_active:\t%u\n", active);
 	seq_printf(m, "door_pool_idle_threads:\t%u\n", idle);
 	seq_printf(m, "door_pool_waiting_calls:\t%u\n", waiting);
-	seq_printf(m, "door_refs:\t%ld\n", refs);
+	seq_printf(m, "door_refs:\t%u\n", refs);
 }
 
 const struct file_operations door_fops = {

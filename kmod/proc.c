@@ -360,22 +360,22 @@ long door_ioc_bind(struct door_proc *proc, int __user *ufd)
 	file = fget(fd);
 	if (!file)
 		return -EBADF;
-	/* The file only for a moment: its holds count as door references. */
 	door = door_from_file(file);
-	if (door)
-		kref_get(&door->ref);
-	fput(file);
-	if (!door)
+	if (!door) {
+		fput(file);
 		return -EBADF;
+	}
 	if (!(door->attributes & DOOR_PRIVATE) || door->proc != proc) {
-		door_put(door);
+		fput(file);
 		return -EINVAL;
 	}
 	thr = door_thread_get(proc);
 	if (IS_ERR(thr)) {
-		door_put(door);
+		fput(file);
 		return PTR_ERR(thr);
 	}
+	kref_get(&door->ref);
+	fput(file);
 	/* The thread is in this ioctl, so it is not idle in a pool now. */
 	if (thr->bound)
 		door_put(thr->bound);

@@ -18,14 +18,10 @@
  *    attached there already (EBUSY: an earlier instance, running or dead),
  *    it is detached with fdetach(3C) and the door attached again.
  *  - A client calls the main door to open a session and gets a door of its
- *    own, returned with DOOR_DESCRIPTOR (without DOOR_RELEASE: the daemon
- *    keeps one descriptor of it, the Solaris idiom).  The door is then
- *    referenced twice; when the client has closed it or exited, however it
- *    ended, the daemon's descriptor is the last reference and the door's
- *    unreferenced notification comes: the daemon closes its descriptor and
- *    forgets the session.  Exactly one notification per session.  (Returned
- *    with DOOR_RELEASE, the door would be down to the client's one
- *    reference at once, and notified at once.)
+ *    own, returned with DOOR_DESCRIPTOR | DOOR_RELEASE (the daemon keeps no
+ *    descriptor of it).  That door's unreferenced notification tells the
+ *    daemon that the client has closed it or exited, however it ended: the
+ *    session is then forgotten.  Exactly one notification per session.
  *  - Every call is checked with door_ucred(3C): a session serves only the
  *    user that opened it; the administration door is handed out to root and
  *    the daemon's own user only.
@@ -39,8 +35,8 @@
  *    have DOOR_NO_CANCEL); the cancelled thread is replaced.
  *  - SIGTERM or SIGINT: fdetach the path if our door is still the one
  *    attached there, and exit.  If the main door becomes unreferenced while
- *    running (down to the daemon's own descriptor: another instance took
- *    the path over), the daemon exits once its last session is gone.
+ *    running (another instance took the path over), the daemon exits once
+ *    its last session is gone.
  *  - SIGHUP: log the counters.
  *
  * Plain C11 + POSIX + the door API.
@@ -98,7 +94,6 @@ enum { S_OPEN = 1, S_CLOSED, S_FAILED };
 
 struct session {
 	int state;
-	int fd;			/* our descriptor of its door while S_OPEN */
 	pid_t pid;		/* who opened it */
 	uid_t euid;
 };
@@ -325,17 +320,13 @@ static uint32_t session_new(pid_t pid, uid_t euid)
 	}
 	s = &sessions[nsessions++];
 	s->state = S_OPEN;
-	s->fd = -1;
 	s->pid = pid;
 	s->euid = euid;
 	st.sessions_live++;
 	return (nsessions);
 }
 
-/*
- * The session's unreferenced notification: the client is gone, our
- * descriptor is the door's last reference.  Close it (that frees the door).
- */
+/* The session's unreferenced notification: the client is gone. */
 static void session_unref(uint32_t id)
 {
 	int last = 0;
@@ -347,8 +338,6 @@ static void session_unref(uint32_t id)
 		st.unref_duplicates++;
 	} else {
 		sessions[id - 1].state = S_CLOSED;
-		(void) close(sessions[id - 1].fd);
-		sessions[id - 1].fd = -1;
 		st.session_unrefs++;
 		st.sessions_live--;
 		last = st.sessions_live == 0;
@@ -502,10 +491,7 @@ static void session_proc(void *cookie, char *argp, size_t arg_size,
 	}
 }
 
-/*
- * DOORD_OP_OPEN: a new session door, passed to the client; we keep our
- * descriptor until the door's unreferenced notification.
- */
+/* DOORD_OP_OPEN: a new session door, passed to the client and released. */
 static void open_session(void)
 {
 	struct doord_reply r;
@@ -534,40 +520,30 @@ static void open_session(void)
 	}
 	(void) pthread_mutex_lock(&lock);
 	st.sessions_opened++;
-	sessions[id - 1].fd = d;
 	(void) pthread_mutex_unlock(&lock);
 
 	(void) memset(&r, 0, sizeof (r));
 	r.session = id;
 	(void) memset(&desc, 0, sizeof (desc));
-	desc.d_attributes = DOOR_DESCRIPTOR;	/* we keep ours */
+	desc.d_attributes = DOOR_DESCRIPTOR | DOOR_RELEASE;
 	desc.d_data.d_desc.d_descriptor = d;
 	(void) door_return((char *)&r, sizeof (r), &desc, 1);
 
 	/*
 	 * Only on failure (the results could not be taken): the client does
-	 * not have the door, ours is its only reference and no notification
-	 * will come.  Close it and forget the session here, unless its
-	 * notification came after all and did that.  (If the client went
-	 * away before receiving the door, door_return does not come back:
-	 * the door in flight was a reference, and its dropping is the client
-	 * going away, so the notification comes as for any other session.)
+	 * not have the door, and closing our only descriptor of it gives no
+	 * notification.  Forget the session here.
 	 */
 	err = errno;
+	(void) close(d);
 	(void) pthread_mutex_lock(&lock);
-	if (sessions[id - 1].state == S_OPEN) {
-		(void) close(sessions[id - 1].fd);
-		sessions[id - 1].fd = -1;
-		st.sessions_opened--;
-	}
+	st.sessions_opened--;
 	(void) pthread_mutex_unlock(&lock);
 failed:
 	(void) pthread_mutex_lock(&lock);
-	if (sessions[id - 1].state == S_OPEN) {
-		sessions[id - 1].state = S_FAILED;
-		st.sessions_live--;
-		st.open_failures++;
-	}
+	sessions[id - 1].state = S_FAILED;
+	st.sessions_live--;
+	st.open_failures++;
 	(void) pthread_cond_broadcast(&cv);
 	(void) pthread_mutex_unlock(&lock);
 	logmsg(LOG_WARNING, "session %u: %s", id, strerror(err));
@@ -591,10 +567,9 @@ static void main_proc(void *cookie, char *argp, size_t arg_size,
 	(void) n_desc;		/* DOOR_REFUSE_DESC: there are none */
 	if (argp == DOOR_UNREF_DATA) {
 		/*
-		 * Our own descriptor is the main door's last reference: the
-		 * path no longer holds it (it was detached) and no client has
-		 * it open.  If we did not detach it ourselves, another
-		 * instance has taken the path over.
+		 * Nothing holds the main door any more: not the path (it was
+		 * detached) nor any client.  If we did not detach it ourselves,
+		 * another instance has taken the path over.
 		 */
 		(void) pthread_mutex_lock(&lock);
 		st.main_unrefs++;

@@ -2,9 +2,9 @@
 /*
  * door_doorstat_test - tools/doorstat against a live call (VM suite).
  *
- * This process creates a DOOR_UNREF door; a forked client keeps its copy
- * of the descriptor (a reference of the door) and calls it, and the server
- * procedure blocks until told to return.  While the
+ * This process creates a DOOR_UNREF door; a forked client reopens it
+ * through /proc/PPID/fd/N (a descriptor of its own, a reference) and calls
+ * it, and the server procedure blocks until told to return.  While the
  * call is in progress doorstat must show the door in both processes with
  * the door's id and the server's pid, DOOR_LOCAL only in the server, the
  * server's control file, and the call as active.  Then: the client's
@@ -250,18 +250,18 @@ static int has_flag(const char *line, const char *name)
 	return 0;
 }
 
-/*
- * The client: its copy of the door's descriptor, reported, then a call.
- * (A descriptor reopened through /proc/PID/fd/N would keep the door
- * referenced but not notify when closed, as on illumos: door(4).)
- */
+/* The client: its own descriptor of the door, reported, then a call. */
 static void client(pid_t server, int d, int report)
 {
-	char buf[16];
+	char path[64], buf[16];
 	door_arg_t arg;
-	int mine = d;
+	int mine;
 
-	(void)server;
+	snprintf(path, sizeof(path), "/proc/%ld/fd/%d", (long)server, d);
+	mine = open(path, O_RDWR | O_CLOEXEC);
+	if (mine < 0)
+		_exit(2);
+	close(d);
 	(void)!write(report, &mine, sizeof(mine));
 	memset(&arg, 0, sizeof(arg));
 	arg.rbuf = buf;
