@@ -5,8 +5,8 @@
  * A thread becomes a server thread the first time it enters door_return
  * (or binds); its struct door_thread stays in door_proc.threads until the
  * thread has exited and another one of the process enters the module, or
- * the process's server side ends.  Idle threads wait in a pool (the process pool, or the
- * private pool of the door they are bound to); callers that find no idle
+ * the process's server side ends.  Idle threads wait in a pool (the
+ * process pool, or the private pool of the door they are bound to); callers that find no idle
  * thread wait in the same pool, first come first served.
  */
 #include <linux/slab.h>
@@ -230,8 +230,9 @@ void door_proc_shutdown(struct door_proc *proc)
  *
  * The entry under the caller's pid number may be a stale one, left by an
  * exited thread whose number was reused, that another thread's prune is
- * freeing right now: it is read under RCU and recognised by its struct pid.
- * Once it is known to be the caller's own, nobody else removes it (a prune
+ * freeing right now: it is read under RCU and recognised by its struct pid
+ * and task pointer (compared only: a thread that exec()s takes over its
+ * leader's pid, and with it the number of the leader's entry).  Once it is known to be the caller's own, nobody else removes it (a prune
  * takes only entries of exited threads, a replacement is made only by the
  * thread with that number, and the proc is released only when no ioctl
  * runs), so the caller may use it after rcu_read_unlock().
