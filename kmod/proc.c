@@ -6,8 +6,9 @@
  * (or binds); its struct door_thread stays in door_proc.threads until the
  * thread has exited and another one of the process enters the module, or
  * the process's server side ends.  Idle threads wait in a pool (the
- * process pool, or the private pool of the door they are bound to); callers that find no idle
- * thread wait in the same pool, first come first served.
+ * process pool, or the private pool of the door they are bound to);
+ * callers that find no idle thread wait in the same pool, first come first
+ * served.
  */
 #include <linux/slab.h>
 #include <linux/sched.h>
