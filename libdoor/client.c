@@ -80,14 +80,39 @@ DOOR_API int door_call(int d, door_arg_t *params)
 		return -1;
 
 	if (params) {
-		params->data_ptr = DOOR_PTR(c.data_ptr);
+		/*
+		 * As illumos: data_ptr and desc_ptr are only replaced when
+		 * the server returned data, respectively descriptors.
+		 */
+		if (c.data_size)
+			params->data_ptr = DOOR_PTR(c.data_ptr);
 		params->data_size = (size_t)c.data_size;
-		params->desc_ptr = DOOR_PTR(c.desc_ptr);
+		if (c.desc_num) {
+			params->desc_ptr = DOOR_PTR(c.desc_ptr);
+			libdoor_received_attributes(params->desc_ptr,
+						    c.desc_num);
+		}
 		params->desc_num = c.desc_num;
 		params->rbuf = DOOR_PTR(c.rbuf);
 		params->rsize = (size_t)c.rsize;
 	}
 	return 0;
+}
+
+/*
+ * Received descriptors: the kernel gives a door DOOR_DESCRIPTOR and the
+ * door's attributes as door_info() shows them; for a door of this process
+ * (DOOR_LOCAL), add those libdoor keeps itself (DOOR_PRIVCREATE), as
+ * door_info() does.
+ */
+void libdoor_received_attributes(door_desc_t *dp, uint_t n)
+{
+	uint_t i;
+
+	for (i = 0; i < n; i++)
+		if (dp[i].d_attributes & DOOR_LOCAL)
+			dp[i].d_attributes |=
+				libdoor_extra_attributes(dp[i].d_data.d_desc.d_id);
 }
 
 void libdoor_info_from_ioc(door_info_t *info, const struct door_ioc_info *ioc)

@@ -337,6 +337,60 @@ static void setparam_marshals_and_validates(void **state)
 }
 
 /*
+ * Results without data leave data_ptr alone, without descriptors leave
+ * desc_ptr alone (illumos' door_call sets each only when there is
+ * something to point at).
+ */
+static void call_keeps_pointers_without_results(void **state)
+{
+	char args[] = "question", rbuf[64];
+	door_desc_t in_desc[1], out_desc[1];
+	door_arg_t p = {
+		.data_ptr = args, .data_size = sizeof(args),
+		.desc_ptr = in_desc, .desc_num = 1,
+		.rbuf = rbuf, .rsize = sizeof(rbuf),
+	};
+
+	(void)state;
+	fk.handler = kernel;
+	/* Nothing returned: the kernel leaves both pointers as given. */
+	answer_call.data_ptr = (uintptr_t)args;
+	answer_call.desc_ptr = (uintptr_t)in_desc;
+	answer_call.rbuf = (uintptr_t)rbuf;
+	answer_call.rsize = sizeof(rbuf);
+	assert_int_equal(door_call(DOOR_FD, &p), 0);
+	assert_ptr_equal(p.data_ptr, args);
+	assert_int_equal(p.data_size, 0);
+	assert_ptr_equal(p.desc_ptr, in_desc);
+	assert_int_equal(p.desc_num, 0);
+
+	/* Whatever a kernel writes in a pointer with nothing behind it. */
+	p.data_ptr = args;
+	p.data_size = sizeof(args);
+	p.desc_ptr = in_desc;
+	p.desc_num = 1;
+	answer_call.data_ptr = 0;
+	answer_call.desc_ptr = 0;
+	assert_int_equal(door_call(DOOR_FD, &p), 0);
+	assert_ptr_equal(p.data_ptr, args);
+	assert_ptr_equal(p.desc_ptr, in_desc);
+
+	/* Descriptors but no data: desc_ptr moves, data_ptr stays. */
+	p.data_ptr = args;
+	p.desc_ptr = in_desc;
+	out_desc[0].d_attributes = DOOR_DESCRIPTOR;
+	out_desc[0].d_data.d_desc.d_descriptor = 5;
+	out_desc[0].d_data.d_desc.d_id = 0;
+	answer_call.desc_ptr = (uintptr_t)out_desc;
+	answer_call.desc_num = 1;
+	assert_int_equal(door_call(DOOR_FD, &p), 0);
+	assert_ptr_equal(p.data_ptr, args);
+	assert_ptr_equal(p.desc_ptr, out_desc);
+	assert_int_equal(p.desc_num, 1);
+	assert_int_equal(out_desc[0].d_attributes, DOOR_DESCRIPTOR);
+}
+
+/*
  * Not a door: other files answer door ioctls with ENOTTY (or EINVAL);
  * Solaris says EBADF.  EINVAL from a real door stays EINVAL.
  */
@@ -400,6 +454,7 @@ int main(void)
 		cmocka_unit_test_setup(getparam_marshals, setup),
 		cmocka_unit_test_setup(getparam_validates, setup),
 		cmocka_unit_test_setup(setparam_marshals_and_validates, setup),
+		cmocka_unit_test_setup(call_keeps_pointers_without_results, setup),
 		cmocka_unit_test_setup(not_a_door_is_ebadf, setup),
 	};
 
