@@ -436,19 +436,22 @@ static int door_call_deliver(struct door_call *call, struct door_ioc_call *req)
 	return 0;
 }
 
-/* Check a call against the door's parameters, in Solaris' order. */
+/*
+ * Check a call against the door's parameters, in illumos' order: a revoked
+ * door first (door_call's DOOR_INVALID test), then door_check_limits().
+ */
 static int door_call_check(struct door_object *door, struct door_ioc_call *req)
 {
 	u64 dmin, dmax, descmax;
-	bool revoked;
 
 	if (req->flags & ~DOOR_CALL_NO_RESULTS)
 		return -EINVAL;
 	/* A snapshot; revocation is checked again under the lock. */
+	if (READ_ONCE(door->flags) & DOOR_F_REVOKED)
+		return -EBADF;
 	dmin = READ_ONCE(door->data_min);
 	dmax = READ_ONCE(door->data_max);
 	descmax = READ_ONCE(door->desc_max);
-	revoked = READ_ONCE(door->flags) & DOOR_F_REVOKED;
 
 	if (req->data_size < dmin || req->data_size > dmax)
 		return -ENOBUFS;
@@ -456,8 +459,6 @@ static int door_call_check(struct door_object *door, struct door_ioc_call *req)
 		return -EOPNOTSUPP;
 	if (req->desc_num > descmax)
 		return -ENFILE;
-	if (revoked)
-		return -EBADF;
 	if (req->desc_num > DOOR_MAX_DESC ||
 	    req->data_size > READ_ONCE(door_max_data))
 		return -E2BIG;

@@ -127,15 +127,12 @@ void libdoor_info_from_ioc(door_info_t *info, const struct door_ioc_info *ioc)
 		info->di_attributes |= libdoor_extra_attributes(ioc->id);
 }
 
+/* illumos' order: EBADF (not a door, nothing bound), then EFAULT. */
 DOOR_API int door_info(int d, door_info_t *info)
 {
 	struct door_ioc_info ioc;
 	int ctl;
 
-	if (!info) {
-		errno = EFAULT;
-		return -1;
-	}
 	memset(&ioc, 0, sizeof(ioc));
 	if (d == DOOR_QUERY) {
 		/*
@@ -152,6 +149,10 @@ DOOR_API int door_info(int d, door_info_t *info)
 	} else if (libdoor_door_ioctl(d, DOOR_IOC_INFO, &ioc) < 0) {
 		return -1;
 	}
+	if (!info) {
+		errno = EFAULT;
+		return -1;
+	}
 	libdoor_info_from_ioc(info, &ioc);
 	return 0;
 }
@@ -165,24 +166,24 @@ DOOR_API int door_revoke(int d)
 	return 0;
 }
 
-static int param_valid(int param)
-{
-	return param == DOOR_PARAM_DESC_MAX || param == DOOR_PARAM_DATA_MAX ||
-	       param == DOOR_PARAM_DATA_MIN;
-}
-
+/*
+ * The parameters, in illumos' order of checks: EBADF (not a door; for
+ * door_setparam a revoked one too), then EPERM (door_setparam of another
+ * process's door), EINVAL (unknown parameter) and the value's errors, all
+ * decided by the kernel; door_getparam's EFAULT last.
+ */
 DOOR_API int door_getparam(int d, int param, size_t *out)
 {
 	struct door_ioc_param p;
 
-	if (!param_valid(param) || !out) {
-		errno = EINVAL;
-		return -1;
-	}
 	memset(&p, 0, sizeof(p));
 	p.type = (__u32)param;
 	if (libdoor_door_ioctl(d, DOOR_IOC_GETPARAM, &p) < 0)
 		return -1;
+	if (!out) {
+		errno = EFAULT;
+		return -1;
+	}
 #if SIZE_MAX < UINT64_MAX
 	if (p.value > SIZE_MAX)
 		p.value = SIZE_MAX;
@@ -195,10 +196,6 @@ DOOR_API int door_setparam(int d, int param, size_t val)
 {
 	struct door_ioc_param p;
 
-	if (!param_valid(param)) {
-		errno = EINVAL;
-		return -1;
-	}
 	memset(&p, 0, sizeof(p));
 	p.type = (__u32)param;
 	p.value = val;
