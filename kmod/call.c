@@ -73,6 +73,7 @@ static void door_hand_over(struct door_call *call, struct door_thread *thr,
 	struct door_object *door = call->door;
 
 	call->state = DOOR_CALL_ACTIVE;
+	call->taken = true;
 	call->server = thr;
 	thr->call = call;
 	door->active++;
@@ -313,9 +314,25 @@ static int door_call_wait_held(struct door_call *call)
 			ret = -ERESTARTSYS;
 			break;
 		}
+		/* A queued call just taken (not restartable): release. */
+		if (call->release.n &&
+		    READ_ONCE(call->state) == DOOR_CALL_ACTIVE)
+			door_release_close(&call->release);
 	}
 	finish_wait(&call->wq, &wait);
 	return ret;
+}
+
+/*
+ * The caller's wait is over: its call is finished, or a server thread has
+ * just taken it and the caller has DOOR_RELEASE descriptors to close.
+ */
+static bool door_call_ready(struct door_call *call)
+{
+	enum door_call_state state = READ_ONCE(call->state);
+
+	return state == DOOR_CALL_DONE ||
+	       (state == DOOR_CALL_ACTIVE && call->release.n);
 }
 
 /*
@@ -327,11 +344,13 @@ static int door_call_wait_held(struct door_call *call)
  *
  * A stop, trace or freeze does not abandon the call.  A call still queued
  * is withdrawn and the ioctl restarted once the task resumes
- * (-ERESTARTNOINTR) if it can be (@restartable: no DOOR_RELEASE
- * descriptor was closed yet, and no door is passed, whose reference going
- * away could fire a notification); otherwise the caller keeps waiting
- * (door_call_wait_held) and the stop takes effect once the call is
- * finished.
+ * (-ERESTARTNOINTR) if it can be (@restartable: no door is passed, whose
+ * reference going away could fire a notification; DOOR_RELEASE
+ * descriptors are not closed before a thread takes the call, see
+ * door_ioc_call); otherwise the caller keeps waiting (door_call_wait_held)
+ * and the stop takes effect once the call is finished.  When a server
+ * thread takes the call, the caller's DOOR_RELEASE descriptors are closed
+ * here, by the caller.
  *
  * Returns with the call finished and proc->lock taken and released after
  * that, so no server still touches the call.
@@ -340,14 +359,24 @@ static void door_call_wait(struct door_call *call, struct door_proc *proc,
 			   bool restartable)
 {
 	struct door_sched_state *st;
+	bool taken;
 	int ret;
 
-	ret = wait_event_freezable(call->wq, door_call_done(call));
+	for (;;) {
+		ret = wait_event_freezable(call->wq, door_call_ready(call));
+		if (ret || door_call_done(call))
+			break;
+		/* Taken by a server thread: the caller's part is passed. */
+		door_release_close(&call->release);
+	}
 	if (ret && !door_signal_abandons()) {
 		spin_lock(&proc->lock);
 		if (restartable && call->state == DOOR_CALL_QUEUED)
 			door_call_finish(call, -ERESTARTNOINTR);
+		taken = call->taken;
 		spin_unlock(&proc->lock);
+		if (taken)
+			door_release_close(&call->release);
 		ret = door_call_wait_held(call);
 	}
 
@@ -397,26 +426,32 @@ static int door_call_deliver(struct door_call *call, struct door_ioc_call *req)
 		if (ret)
 			return ret;
 	}
-	req->data_ptr = addr;
+	/* As illumos: no data or no descriptors leave their pointer alone. */
+	if (r->size)
+		req->data_ptr = addr;
 	req->data_size = r->size;
-	req->desc_ptr = udesc;
+	if (r->ndesc)
+		req->desc_ptr = udesc;
 	req->desc_num = r->ndesc;
 	return 0;
 }
 
-/* Check a call against the door's parameters, in Solaris' order. */
+/*
+ * Check a call against the door's parameters, in illumos' order: a revoked
+ * door first (door_call's DOOR_INVALID test), then door_check_limits().
+ */
 static int door_call_check(struct door_object *door, struct door_ioc_call *req)
 {
 	u64 dmin, dmax, descmax;
-	bool revoked;
 
 	if (req->flags & ~DOOR_CALL_NO_RESULTS)
 		return -EINVAL;
 	/* A snapshot; revocation is checked again under the lock. */
+	if (READ_ONCE(door->flags) & DOOR_F_REVOKED)
+		return -EBADF;
 	dmin = READ_ONCE(door->data_min);
 	dmax = READ_ONCE(door->data_max);
 	descmax = READ_ONCE(door->desc_max);
-	revoked = READ_ONCE(door->flags) & DOOR_F_REVOKED;
 
 	if (req->data_size < dmin || req->data_size > dmax)
 		return -ENOBUFS;
@@ -424,8 +459,6 @@ static int door_call_check(struct door_object *door, struct door_ioc_call *req)
 		return -EOPNOTSUPP;
 	if (req->desc_num > descmax)
 		return -ENFILE;
-	if (revoked)
-		return -EBADF;
 	if (req->desc_num > DOOR_MAX_DESC ||
 	    req->data_size > READ_ONCE(door_max_data))
 		return -E2BIG;
@@ -461,11 +494,17 @@ long door_ioc_call(struct door_object *door, void __user *arg)
 	call.no_results = req.flags & DOOR_CALL_NO_RESULTS;
 	req.flags &= ~DOOR_CALL_NO_RESULTS;
 	ret = door_payload_get(&call.args, req.data_ptr, req.data_size,
-			       req.desc_ptr, req.desc_num, true);
+			       req.desc_ptr, req.desc_num, true, &call.release);
 	if (ret)
 		return ret;
-	restartable = !door_payload_release_fds(&call.args) &&
-		      !door_payload_has_doors(&call.args);
+	/*
+	 * The DOOR_RELEASE descriptors stay open until a server thread takes
+	 * the call: a call that fails before (EBADF, EAGAIN) or is restarted
+	 * leaves them as they were.  A queued call's caller is woken to close
+	 * them when a thread takes it (door_return_wait).
+	 */
+	call.wake_taken = call.release.n != 0;
+	restartable = !door_payload_has_doors(&call.args);
 	kref_get(&door->ref);
 	call.cred = get_current_cred();
 	call.tgid = get_pid(task_tgid(current));
@@ -498,6 +537,9 @@ long door_ioc_call(struct door_object *door, void __user *arg)
 		pool->nwaiting++;
 	}
 	spin_unlock(&proc->lock);
+	/* Taken at once: release before giving the server the CPU. */
+	if (call.taken)
+		door_release_close(&call.release);
 
 	/*
 	 * Direct handoff: the server thread, woken on this CPU, runs next,
@@ -509,12 +551,16 @@ long door_ioc_call(struct door_object *door, void __user *arg)
 		put_task_struct(server);
 	}
 	door_call_wait(&call, proc, restartable);
+	/* Taken by a thread, whatever became of it: released. */
+	if (call.taken)
+		door_release_close(&call.release);
 	ret = call.error;
 	if (!ret)
 		ret = door_call_deliver(&call, &req);
 	if (!ret && copy_to_user(arg, &req, sizeof(req)))
 		ret = -EFAULT;
 out:
+	door_release_drop(&call.release);
 	door_payload_free(&call.args);
 	door_payload_free(&call.results);
 	put_cred(call.cred);
@@ -533,6 +579,7 @@ static int door_return_results(struct door_thread *thr,
 			       struct door_ioc_return *req)
 {
 	struct door_proc *proc = thr->proc;
+	struct door_release rel;
 	struct door_served old;
 	struct door_payload res;
 	struct door_call *call;
@@ -548,10 +595,16 @@ static int door_return_results(struct door_thread *thr,
 		if (req->data_size > READ_ONCE(door_max_data))
 			return -E2BIG;
 		ret = door_payload_get(&res, req->data_ptr, req->data_size,
-				       req->desc_ptr, req->desc_num, false);
+				       req->desc_ptr, req->desc_num, false,
+				       &rel);
 		if (ret)
 			return ret;
-		door_payload_release_fds(&res);
+		/*
+		 * Taken: as illumos' door_return, close the DOOR_RELEASE
+		 * descriptors now, whether the caller is still there to
+		 * receive the results or has gone.
+		 */
+		door_release_close(&rel);
 	}
 	door_thread_detach(thr, &old);
 
@@ -616,6 +669,9 @@ static int door_return_wait(struct door_thread *thr)
 			list_del_init(&call->pool_node);
 			pool->nwaiting--;
 			door_hand_over(call, thr, pool);
+			/* Its caller closes its DOOR_RELEASE descriptors now. */
+			if (call->wake_taken)
+				wake_up(&call->wq);
 			break;
 		}
 		if (ret)

@@ -13,6 +13,13 @@
  *
  * A door in flight counts as a reference to it, and its receiver gets a
  * new file of the door (so that each holder's close is seen, object.c).
+ * Received descriptors are not close-on-exec; their entries follow the
+ * data at a multiple of the entry size.
+ *
+ * Taking a payload does not close the sender's DOOR_RELEASE descriptors:
+ * it notes them (struct door_release), and the sender closes them itself
+ * once the payload is delivered, so that a call that fails before a server
+ * thread takes it leaves them open, as on illumos.
  */
 #include <linux/slab.h>
 #include <linux/mm.h>
@@ -130,13 +137,77 @@ void door_payload_free(struct door_payload *p)
 	door_payload_init(p);
 }
 
-static int door_payload_get_desc(struct door_payload *p, u64 udesc, u32 ndesc)
+void door_release_init(struct door_release *rel)
+{
+	rel->fds = NULL;
+	rel->n = 0;
+}
+
+/* Forget the descriptors noted, closing none. */
+void door_release_drop(struct door_release *rel)
+{
+	kvfree(rel->fds);
+	door_release_init(rel);
+}
+
+/*
+ * Close, in the calling task's descriptor table, the descriptors noted in
+ * @rel: the sender's own DOOR_RELEASE descriptors, now that what they
+ * passed is delivered.  A number that no longer names the file it named
+ * when the payload was taken (the sender closed it meanwhile, and may have
+ * reused it) is left alone.  The comparison takes no lasting reference,
+ * so that the final put of a passed file never waits for the sender's
+ * return to user space.
+ */
+void door_release_close(struct door_release *rel)
+{
+	struct door_release_fd *rf = rel->fds ? rel->fds : rel->inline_fds;
+	struct file *file;
+	bool same;
+	u32 i;
+
+	for (i = 0; i < rel->n; i++) {
+		file = fget(rf[i].fd);
+		if (!file)
+			continue;
+		same = file == rf[i].file;
+		fput(file);
+		if (same)
+			close_fd(rf[i].fd);
+	}
+	door_release_drop(rel);
+}
+
+/* Note the sender's descriptor @fd, naming @file, to release later. */
+static int door_release_note(struct door_release *rel, u32 ndesc, int fd,
+			     const struct file *file)
+{
+	struct door_release_fd *rf = rel->inline_fds;
+
+	if (ndesc > DOOR_INLINE_DESC) {
+		if (!rel->fds) {
+			rel->fds = kvcalloc(ndesc, sizeof(*rel->fds),
+					    GFP_KERNEL_ACCOUNT);
+			if (!rel->fds)
+				return -ENOMEM;
+		}
+		rf = rel->fds;
+	}
+	rf[rel->n].fd = fd;
+	rf[rel->n].file = file;
+	rel->n++;
+	return 0;
+}
+
+static int door_payload_get_desc(struct door_payload *p, u64 udesc, u32 ndesc,
+				 struct door_release *rel)
 {
 	struct door_ioc_desc __user *ud = u64_to_user_ptr(udesc);
 	struct door_pdesc *pd;
 	struct door_ioc_desc d;
 	struct door_object *door;
 	struct file *file;
+	int ret;
 	u32 i;
 
 	if (ndesc > DOOR_INLINE_DESC) {
@@ -153,10 +224,16 @@ static int door_payload_get_desc(struct door_payload *p, u64 udesc, u32 ndesc)
 		file = fget(d.d_descriptor);
 		if (!file)
 			return -EINVAL;
+		if (d.d_attributes & DOOR_RELEASE) {
+			ret = door_release_note(rel, ndesc, d.d_descriptor,
+						file);
+			if (ret) {
+				fput(file);
+				return ret;
+			}
+		}
 		pd = &door_payload_desc(p)[i];
 		memset(pd, 0, sizeof(*pd));
-		pd->attributes = d.d_attributes;
-		pd->fd = d.d_descriptor;
 		door = door_from_file(file);
 		if (door) {
 			kref_get(&door->ref);
@@ -245,13 +322,17 @@ static int door_payload_copy_pages(struct door_payload *p, void __user *dst)
  * data is left in the task's pinned pages: only for a sender that stays
  * blocked until the receiver has copied it (a caller's arguments), never
  * for results, whose server goes on at once and may reuse the memory.
+ * The descriptors marked DOOR_RELEASE are noted in @rel and stay open:
+ * the sender closes them (door_release_close) once the payload is
+ * delivered.  On failure nothing is taken and @rel is empty.
  */
 int door_payload_get(struct door_payload *p, u64 uptr, u64 size,
-		     u64 udesc, u32 ndesc, bool pin)
+		     u64 udesc, u32 ndesc, bool pin, struct door_release *rel)
 {
 	int ret;
 
 	door_payload_init(p);
+	door_release_init(rel);
 	if (pin && size >= DOOR_PIN_MIN) {
 		ret = door_payload_pin(p, uptr, size);
 		if (ret < 0)
@@ -271,13 +352,14 @@ int door_payload_get(struct door_payload *p, u64 uptr, u64 size,
 		}
 	}
 	if (ndesc) {
-		ret = door_payload_get_desc(p, udesc, ndesc);
+		ret = door_payload_get_desc(p, udesc, ndesc, rel);
 		if (ret)
 			goto fail;
 	}
 	return 0;
 fail:
 	door_payload_free(p);
+	door_release_drop(rel);
 	return ret;
 }
 
@@ -293,33 +375,39 @@ bool door_payload_has_doors(const struct door_payload *p)
 	return false;
 }
 
-/*
- * Close the sender's descriptors marked DOOR_RELEASE, once passed.
- * Returns how many it closed.
- */
-u32 door_payload_release_fds(struct door_payload *p)
+/* Where the descriptor entries start: the data rounded up to an entry. */
+static size_t door_payload_desc_offset(const struct door_payload *p)
 {
-	u32 i, n = 0;
-
-	for (i = 0; i < p->ndesc; i++) {
-		if (door_payload_desc(p)[i].attributes & DOOR_RELEASE) {
-			close_fd(door_payload_desc(p)[i].fd);
-			n++;
-		}
-	}
-	return n;
+	/* The data is at most DOOR_MAX_DATA_LIMIT: no overflow. */
+	return roundup(p->size, DOOR_DESC_SIZE);
 }
 
-/* Bytes the payload occupies in the receiver: data, then aligned descriptors. */
+/* Bytes the payload occupies in the receiver: data, then the entries. */
 size_t door_payload_span(const struct door_payload *p)
 {
-	size_t data;
-
 	/* Sizes are bounded by max_data and DOOR_MAX_DESC; saturate anyway. */
 	if (!p->ndesc)
 		return p->size;
-	data = size_add(p->size, DOOR_ALIGN - 1) & ~(size_t)(DOOR_ALIGN - 1);
-	return size_add(data, size_mul(p->ndesc, sizeof(struct door_ioc_desc)));
+	return size_add(door_payload_desc_offset(p),
+			size_mul(p->ndesc, DOOR_DESC_SIZE));
+}
+
+/*
+ * The attributes of a received descriptor, as illumos' door_insert() sets
+ * them: DOOR_DESCRIPTOR, plus for a door what door_info() would show the
+ * receiver (the calling task) at this moment, DOOR_LOCAL when it is the
+ * door's server, DOOR_REVOKED, and so on; DOOR_IS_UNREF is a property of
+ * a descriptor, not of the door, and is left out.
+ */
+static u32 door_received_attributes(struct file *file)
+{
+	struct door_object *door = door_from_file(file);
+	struct door_ioc_info info;
+
+	if (!door)
+		return DOOR_DESCRIPTOR;
+	door_fill_info(door, &info);
+	return DOOR_DESCRIPTOR | (info.attributes & ~DOOR_IS_UNREF);
 }
 
 /*
@@ -368,17 +456,16 @@ int door_payload_put(struct door_payload *p, void __user *dst, u64 *udesc_out)
 		if (!fds)
 			return -ENOMEM;
 	}
-	ud = dst + ALIGN(p->size, DOOR_ALIGN);
+	ud = dst + door_payload_desc_offset(p);
 	for (n = 0; n < p->ndesc; n++) {
-		bool is_door = door_from_file(pdesc[n].file);
-
-		fds[n] = get_unused_fd_flags(is_door ? O_CLOEXEC : 0);
+		/* Not close-on-exec, doors included, as illumos installs them. */
+		fds[n] = get_unused_fd_flags(0);
 		if (fds[n] < 0) {
 			ret = -EMFILE;
 			goto fail;
 		}
 		memset(&d, 0, sizeof(d));
-		d.d_attributes = DOOR_DESCRIPTOR;
+		d.d_attributes = door_received_attributes(pdesc[n].file);
 		d.d_descriptor = fds[n];
 		d.d_id = pdesc[n].id;
 		if (copy_to_user(&ud[n], &d, sizeof(d))) {

@@ -26,7 +26,8 @@
  * door_proc.lock (a spinlock) protects, for every door of that process:
  *   door_proc.dead, door_proc.doors, door_object.flags/active/served/
  *   refs/orig_file/proc_node/unref_node, the door_pool lists and counts,
- *   door_thread.call/idle/pool and door_call.state/server/error/results.
+ *   door_thread.call/idle/pool and door_call.state/server/error/results/
+ *   taken.
  * door_object.data_min/data_max/desc_max are written under it and read
  * without it (READ_ONCE) by door_call's checks.  A door_thread's serving
  * fields are written under it at a handoff, while the thread is idle, and
@@ -88,7 +89,11 @@
 
 #include <door_ioctl.h>
 
-#define DOOR_ALIGN		8	/* descriptors follow data at this alignment */
+/*
+ * Descriptor entries follow the data at the next multiple of their own size
+ * (24 bytes), as illumos places them.
+ */
+#define DOOR_DESC_SIZE		sizeof(struct door_ioc_desc)
 
 extern unsigned long door_max_data;	/* module-wide cap on one payload */
 /* The largest max_data accepted: every size computation stays in range. */
@@ -118,8 +123,6 @@ struct door_tg {
 struct door_pdesc {
 	struct file *file;
 	struct door_object *door;	/* kref and a door->refs reference */
-	u32 attributes;		/* DOOR_DESCRIPTOR | DOOR_RELEASE */
-	int fd;			/* the sender's descriptor */
 	u64 id;			/* door id if the file is a door, else 0 */
 };
 
@@ -127,6 +130,25 @@ struct door_pdesc {
 #define DOOR_INLINE_MAX		128
 /* So do up to this many descriptors. */
 #define DOOR_INLINE_DESC	2
+
+/*
+ * The sender's descriptors marked DOOR_RELEASE, noted when a payload is
+ * taken and closed later by the sender itself (close_fd() acts on the
+ * calling task's table): a caller's once a server thread has taken its
+ * call, a server's as soon as its results are taken.  @file is what the
+ * descriptor named then; it is only compared, never dereferenced (no
+ * reference is held, see door_release_close()).
+ */
+struct door_release_fd {
+	const struct file *file;
+	int fd;
+};
+
+struct door_release {
+	struct door_release_fd *fds;	/* kvmalloc'd beyond DOOR_INLINE_DESC */
+	u32 n;
+	struct door_release_fd inline_fds[DOOR_INLINE_DESC];
+};
 
 /*
  * A caller's arguments from this size on are not copied into the kernel:
@@ -240,6 +262,10 @@ struct door_call {
 	enum door_call_state state;
 	int error;			/* set with DOOR_CALL_DONE on failure */
 	bool no_results;		/* door_call(d, NULL) */
+	/* A server thread took it (it was ACTIVE); under proc->lock. */
+	bool taken;
+	/* Wake the caller when a thread takes it (door_return_wait). */
+	bool wake_taken;
 	u64 seq;			/* invocation number */
 	struct door_thread *server;	/* while ACTIVE */
 	struct list_head pool_node;	/* while QUEUED */
@@ -251,6 +277,7 @@ struct door_call {
 	struct pid *tgid;		/* caller's thread group, reference held */
 	struct door_payload args;	/* owned by the caller until handed over */
 	struct door_payload results;	/* owned by the caller once DONE */
+	struct door_release release;	/* the caller's own, always */
 };
 
 struct door_thread {
@@ -333,11 +360,13 @@ void door_thread_release_serving(struct door_thread *thr);
 
 /* desc.c: descriptors and payloads */
 int door_payload_get(struct door_payload *p, u64 uptr, u64 size,
-		     u64 udesc, u32 ndesc, bool pin);
+		     u64 udesc, u32 ndesc, bool pin, struct door_release *rel);
 void door_payload_init(struct door_payload *p);
 void door_payload_free(struct door_payload *p);
-u32 door_payload_release_fds(struct door_payload *p);
 bool door_payload_has_doors(const struct door_payload *p);
+void door_release_init(struct door_release *rel);
+void door_release_close(struct door_release *rel);
+void door_release_drop(struct door_release *rel);
 size_t door_payload_span(const struct door_payload *p);
 int door_payload_put(struct door_payload *p, void __user *dst,
 		     u64 *udesc_out);

@@ -353,7 +353,10 @@ static long door_ioc_info(struct door_object *door, void __user *arg)
 	return copy_to_user(arg, &info, sizeof(info)) ? -EFAULT : 0;
 }
 
-/* DOOR_QUERY: the door the calling thread serves, or else is bound to. */
+/*
+ * DOOR_QUERY: the door the calling thread is bound to (door_bind), as
+ * illumos answers it; a thread that only serves an invocation gets EBADF.
+ */
 long door_ioc_query(struct door_proc *proc, void __user *arg)
 {
 	struct door_thread *thr = door_thread_find(proc);
@@ -362,7 +365,7 @@ long door_ioc_query(struct door_proc *proc, void __user *arg)
 
 	if (!thr)
 		return -EBADF;
-	door = thr->serving ? thr->serving : thr->bound;
+	door = thr->bound;
 	if (!door)
 		return -EBADF;
 	door_fill_info(door, &info);
@@ -382,6 +385,7 @@ static long door_ioc_revoke(struct door_object *door)
 	return 0;
 }
 
+/* Works on a revoked door too, as illumos' door_getparam. */
 static long door_ioc_getparam(struct door_object *door, void __user *arg)
 {
 	struct door_ioc_param p;
@@ -391,22 +395,18 @@ static long door_ioc_getparam(struct door_object *door, void __user *arg)
 	if (copy_from_user(&p, arg, sizeof(p)))
 		return -EFAULT;
 	spin_lock(&proc->lock);
-	if (door->flags & DOOR_F_REVOKED) {
-		ret = -EBADF;
-	} else {
-		switch (p.type) {
-		case DOOR_PARAM_DESC_MAX:
-			p.value = door->desc_max;
-			break;
-		case DOOR_PARAM_DATA_MAX:
-			p.value = door->data_max;
-			break;
-		case DOOR_PARAM_DATA_MIN:
-			p.value = door->data_min;
-			break;
-		default:
-			ret = -EINVAL;
-		}
+	switch (p.type) {
+	case DOOR_PARAM_DESC_MAX:
+		p.value = door->desc_max;
+		break;
+	case DOOR_PARAM_DATA_MAX:
+		p.value = door->data_max;
+		break;
+	case DOOR_PARAM_DATA_MIN:
+		p.value = door->data_min;
+		break;
+	default:
+		ret = -EINVAL;
 	}
 	spin_unlock(&proc->lock);
 	if (ret)
@@ -422,11 +422,14 @@ static long door_ioc_setparam(struct door_object *door, void __user *arg)
 
 	if (copy_from_user(&p, arg, sizeof(p)))
 		return -EFAULT;
-	if (!door_proc_is_current(proc))
-		return -EPERM;
 	spin_lock(&proc->lock);
+	/* illumos' order: a revoked door is EBADF, whoever asks. */
 	if (door->flags & DOOR_F_REVOKED) {
 		ret = -EBADF;
+		goto out;
+	}
+	if (!door_proc_is_current(proc)) {
+		ret = -EPERM;
 		goto out;
 	}
 	switch (p.type) {

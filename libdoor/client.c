@@ -80,14 +80,39 @@ DOOR_API int door_call(int d, door_arg_t *params)
 		return -1;
 
 	if (params) {
-		params->data_ptr = DOOR_PTR(c.data_ptr);
+		/*
+		 * As illumos: data_ptr and desc_ptr are only replaced when
+		 * the server returned data, respectively descriptors.
+		 */
+		if (c.data_size)
+			params->data_ptr = DOOR_PTR(c.data_ptr);
 		params->data_size = (size_t)c.data_size;
-		params->desc_ptr = DOOR_PTR(c.desc_ptr);
+		if (c.desc_num) {
+			params->desc_ptr = DOOR_PTR(c.desc_ptr);
+			libdoor_received_attributes(params->desc_ptr,
+						    c.desc_num);
+		}
 		params->desc_num = c.desc_num;
 		params->rbuf = DOOR_PTR(c.rbuf);
 		params->rsize = (size_t)c.rsize;
 	}
 	return 0;
+}
+
+/*
+ * Received descriptors: the kernel gives a door DOOR_DESCRIPTOR and the
+ * door's attributes as door_info() shows them; for a door of this process
+ * (DOOR_LOCAL), add those libdoor keeps itself (DOOR_PRIVCREATE), as
+ * door_info() does.
+ */
+void libdoor_received_attributes(door_desc_t *dp, uint_t n)
+{
+	uint_t i;
+
+	for (i = 0; i < n; i++)
+		if (dp[i].d_attributes & DOOR_LOCAL)
+			dp[i].d_attributes |=
+				libdoor_extra_attributes(dp[i].d_data.d_desc.d_id);
 }
 
 void libdoor_info_from_ioc(door_info_t *info, const struct door_ioc_info *ioc)
@@ -102,15 +127,12 @@ void libdoor_info_from_ioc(door_info_t *info, const struct door_ioc_info *ioc)
 		info->di_attributes |= libdoor_extra_attributes(ioc->id);
 }
 
+/* illumos' order: EBADF (not a door, nothing bound), then EFAULT. */
 DOOR_API int door_info(int d, door_info_t *info)
 {
 	struct door_ioc_info ioc;
 	int ctl;
 
-	if (!info) {
-		errno = EFAULT;
-		return -1;
-	}
 	memset(&ioc, 0, sizeof(ioc));
 	if (d == DOOR_QUERY) {
 		/*
@@ -127,6 +149,10 @@ DOOR_API int door_info(int d, door_info_t *info)
 	} else if (libdoor_door_ioctl(d, DOOR_IOC_INFO, &ioc) < 0) {
 		return -1;
 	}
+	if (!info) {
+		errno = EFAULT;
+		return -1;
+	}
 	libdoor_info_from_ioc(info, &ioc);
 	return 0;
 }
@@ -140,24 +166,24 @@ DOOR_API int door_revoke(int d)
 	return 0;
 }
 
-static int param_valid(int param)
-{
-	return param == DOOR_PARAM_DESC_MAX || param == DOOR_PARAM_DATA_MAX ||
-	       param == DOOR_PARAM_DATA_MIN;
-}
-
+/*
+ * The parameters, in illumos' order of checks: EBADF (not a door; for
+ * door_setparam a revoked one too), then EPERM (door_setparam of another
+ * process's door), EINVAL (unknown parameter) and the value's errors, all
+ * decided by the kernel; door_getparam's EFAULT last.
+ */
 DOOR_API int door_getparam(int d, int param, size_t *out)
 {
 	struct door_ioc_param p;
 
-	if (!param_valid(param) || !out) {
-		errno = EINVAL;
-		return -1;
-	}
 	memset(&p, 0, sizeof(p));
 	p.type = (__u32)param;
 	if (libdoor_door_ioctl(d, DOOR_IOC_GETPARAM, &p) < 0)
 		return -1;
+	if (!out) {
+		errno = EFAULT;
+		return -1;
+	}
 #if SIZE_MAX < UINT64_MAX
 	if (p.value > SIZE_MAX)
 		p.value = SIZE_MAX;
@@ -170,10 +196,6 @@ DOOR_API int door_setparam(int d, int param, size_t val)
 {
 	struct door_ioc_param p;
 
-	if (!param_valid(param)) {
-		errno = EINVAL;
-		return -1;
-	}
 	memset(&p, 0, sizeof(p));
 	p.type = (__u32)param;
 	p.value = val;

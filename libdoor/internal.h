@@ -82,6 +82,7 @@ void libdoor_info_from_ioc(door_info_t *info, const struct door_ioc_info *ioc);
  * knows about (DOOR_PRIVCREATE for doors made by door_xcreate).
  */
 door_attr_t libdoor_extra_attributes(door_id_t id);
+void libdoor_received_attributes(door_desc_t *dp, uint_t n);
 
 /* door_revoke(d) succeeded: forget library data kept for descriptor d. */
 void libdoor_door_revoked(int d);

@@ -500,6 +500,7 @@ static int wait_next(struct door_tls *ts, char *data_ptr, size_t data_size,
 	ts->inv.arg_size = (size_t)r.arg_size;
 	ts->inv.dp = DOOR_PTR(r.adesc_ptr);
 	ts->inv.n_desc = r.adesc_num;
+	libdoor_received_attributes(ts->inv.dp, ts->inv.n_desc);
 	ts->inv.flags = r.inv_flags;
 	ts->inv.id = r.door_id;
 	ts->inv.seq = r.seq;

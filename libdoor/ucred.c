@@ -13,6 +13,7 @@
  */
 #include <ctype.h>
 #include <errno.h>
+#include <fcntl.h>
 #include <limits.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -356,8 +357,8 @@ static ucred_t *ucred_from_proc(pid_t pid)
 	if (!f) {
 		if (errno == ENOENT || errno == ENOTDIR)
 			errno = ESRCH;
-		else if (errno == EACCES)
-			errno = EPERM;
+		else if (errno == EPERM)
+			errno = EACCES;
 		return NULL;
 	}
 	uc = libdoor_ucred_alloc();
@@ -420,13 +421,45 @@ static ucred_t *ucred_self(void)
 	return uc;
 }
 
+/*
+ * May the caller examine process @pid?  illumos' ucred_get() wants the
+ * caller's ids to match all of the target's (real, effective and saved,
+ * of a process that did not change ids) or the proc_owner privilege, and
+ * fails with EACCES otherwise.  Linux's rule for reading another process's
+ * private state, ptrace read access (the same ids and a dumpable process,
+ * or CAP_SYS_PTRACE), is that rule; opening /proc/PID/environ applies it.
+ */
+static int ucred_may_examine(pid_t pid)
+{
+	char path[64];
+	int fd;
+
+	snprintf(path, sizeof(path), "/proc/%d/environ", (int)pid);
+	fd = open(path, O_RDONLY | O_CLOEXEC);
+	if (fd >= 0) {
+		close(fd);
+		return 0;
+	}
+	if (errno == ENOENT || errno == ENOTDIR)
+		errno = ESRCH;
+	else if (errno == EPERM)
+		errno = EACCES;
+	return -1;
+}
+
 DOOR_API ucred_t *ucred_get(pid_t pid)
 {
 	if (pid == P_MYSELF || pid == getpid())
 		return ucred_self();
-	if (pid <= 0) {
+	if (pid < 0) {			/* illumos: EINVAL */
+		errno = EINVAL;
+		return NULL;
+	}
+	if (pid == 0) {			/* no such process on Linux */
 		errno = ESRCH;
 		return NULL;
 	}
+	if (ucred_may_examine(pid) < 0)
+		return NULL;
 	return ucred_from_proc(pid);
 }

@@ -258,6 +258,12 @@ static int get_door(const char *path, uint32_t op)
 		errno = st > 0 ? st : errno;
 		return -1;
 	}
+	/*
+	 * Received descriptors are not close-on-exec (as on illumos): keep
+	 * the sessions out of the daemons this test starts with exec.
+	 */
+	if (d >= 0)
+		(void)fcntl(d, F_SETFD, FD_CLOEXEC);
 	return d;
 }
 

@@ -3,6 +3,12 @@
  * door_param_test - door_getparam(3C)/door_setparam(3C): defaults, round
  * trips, who may set them, every error, and the order in which door_call
  * checks the limits (ENOBUFS, ENOTSUP, ENFILE).
+ *
+ * Issue 13, item 8, checked against illumos' door_sys.c: door_getparam
+ * works on a revoked door and gives EFAULT for a NULL out pointer (after
+ * EBADF and EINVAL); door_setparam gives EBADF (not a door, or revoked)
+ * before EPERM and before anything about the parameter; door_call gives
+ * EBADF for a revoked door before its size checks.
  */
 #include "door_test.h"
 
@@ -239,6 +245,111 @@ TEST(limit_error_order)
 	EXPECT_EQ(ENOTSUP, errno);		/* not ENFILE (DESC_MAX is 0) */
 	EXPECT_EQ(0, call_with(r, 4, 0, fd));
 	EXPECT_EQ(1, atomic_load(&invocations));
+}
+
+/*
+ * door_getparam reads the parameters of a revoked door (illumos checks no
+ * DOOR_INVALID there).  Before: EBADF.
+ */
+TEST(getparam_on_revoked_door)
+{
+	int d = door_create(count_proc, NULL, 0), d2;
+
+	ASSERT_LE(0, d);
+	ASSERT_EQ(0, door_setparam(d, DOOR_PARAM_DATA_MAX, 4321));
+	ASSERT_EQ(0, door_setparam(d, DOOR_PARAM_DESC_MAX, 3));
+	d2 = dup(d);
+	ASSERT_LE(0, d2);
+	ASSERT_EQ(0, door_revoke(d));
+	EXPECT_EQ(4321U, getp(d2, DOOR_PARAM_DATA_MAX)) TH_LOG("%s",
+							   strerror(errno));
+	EXPECT_EQ(0U, getp(d2, DOOR_PARAM_DATA_MIN));
+	EXPECT_EQ(3U, getp(d2, DOOR_PARAM_DESC_MAX));
+}
+
+/*
+ * door_getparam's errors in illumos' order: EBADF (not a door), EINVAL
+ * (unknown parameter), EFAULT (NULL out pointer).  Before: EINVAL for a
+ * NULL out pointer, and before EBADF.
+ */
+TEST(getparam_errno_order)
+{
+	int d = door_create(count_proc, NULL, 0), p[2];
+
+	ASSERT_LE(0, d);
+	ASSERT_EQ(0, pipe(p));
+	errno = 0;
+	EXPECT_EQ(-1, door_getparam(p[0], 99, NULL));
+	EXPECT_EQ(EBADF, errno);
+	errno = 0;
+	EXPECT_EQ(-1, door_getparam(d, 99, NULL));
+	EXPECT_EQ(EINVAL, errno);
+	errno = 0;
+	EXPECT_EQ(-1, door_getparam(d, DOOR_PARAM_DATA_MAX, NULL));
+	EXPECT_EQ(EFAULT, errno);
+}
+
+/*
+ * door_setparam's errors in illumos' order: EBADF (not a door, or revoked)
+ * before EPERM (another process's door) before the parameter's EINVAL.
+ * Before: EINVAL for an unknown parameter before anything else, and EPERM
+ * before EBADF for a revoked door of another process.
+ */
+TEST(setparam_errno_order)
+{
+	int d = door_create(count_proc, NULL, 0), r, r2, p[2];
+	pid_t pid;
+
+	ASSERT_LE(0, d);
+	r = door_create(count_proc, NULL, 0);
+	ASSERT_LE(0, r);
+	r2 = dup(r);
+	ASSERT_LE(0, r2);
+	ASSERT_EQ(0, door_revoke(r));
+	ASSERT_EQ(0, pipe(p));
+	errno = 0;
+	EXPECT_EQ(-1, door_setparam(p[0], 99, 1));
+	EXPECT_EQ(EBADF, errno);
+	errno = 0;
+	EXPECT_EQ(-1, door_setparam(r2, 99, 1));
+	EXPECT_EQ(EBADF, errno);
+	pid = fork_child();
+	ASSERT_LE(0, pid);
+	if (pid == 0) {
+		errno = 0;
+		CHILD_CHECK(10, door_setparam(r2, DOOR_PARAM_DATA_MAX, 1) == -1);
+		CHILD_CHECK(11, errno == EBADF);	/* revoked: not EPERM */
+		errno = 0;
+		CHILD_CHECK(12, door_setparam(d, 99, 1) == -1);
+		CHILD_CHECK(13, errno == EPERM);	/* not EINVAL */
+		_exit(0);
+	}
+	EXPECT_EQ(0, child_exit_code(wait_child(pid, 20)));
+}
+
+/*
+ * door_call on a revoked door is EBADF whatever its size checks would
+ * say (illumos tests DOOR_INVALID before door_check_limits).  Before:
+ * ENOBUFS, ENOTSUP or ENFILE first.
+ */
+TEST(call_revoked_ebadf_before_limits)
+{
+	int r = door_create(count_proc, NULL, DOOR_REFUSE_DESC), r2;
+	int fd = open("/dev/null", O_RDONLY);
+
+	ASSERT_LE(0, r);
+	ASSERT_LE(0, fd);
+	ASSERT_EQ(0, door_setparam(r, DOOR_PARAM_DATA_MAX, 8));
+	r2 = dup(r);
+	ASSERT_LE(0, r2);
+	ASSERT_EQ(0, door_revoke(r));
+	errno = 0;
+	EXPECT_EQ(-1, call_with(r2, 16, 1, fd));	/* too big, refused */
+	EXPECT_EQ(EBADF, errno);
+	errno = 0;
+	EXPECT_EQ(-1, call_with(r2, 4, 1, fd));		/* refused */
+	EXPECT_EQ(EBADF, errno);
+	EXPECT_EQ(0, atomic_load(&invocations));
 }
 
 TEST_HARNESS_MAIN

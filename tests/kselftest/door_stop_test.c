@@ -28,6 +28,8 @@
  *    cgroup.freeze);
  *  - stopped_served_caller_is_killable: a caller kept waiting by a stop
  *    still dies of SIGKILL at once;
+ *  - sigstop_queued_release_call_completes: the same with a DOOR_RELEASE
+ *    descriptor, which stays open until the restarted call is taken;
  *  - handled_signal_abandons_served_call (EINTR),
  *    handled_signal_abandons_queued_call (EAGAIN): unchanged.
  * The sigstop_, ptrace_ and freeze_ tests fail on the module before the
@@ -363,6 +365,105 @@ TEST(sigstop_queued_call_completes)
 
 	ASSERT_EQ(0, start_server(d)) TH_LOG("no server thread");
 	expect_success(_metadata, pid, out, x);
+	EXPECT_EQ(1, atomic_load(&served));
+}
+
+/* The descriptor a release client passes with DOOR_RELEASE. */
+#define RELEASE_FD	200
+
+struct release_report {
+	struct report r;
+	int still_open;		/* RELEASE_FD open after the call */
+};
+
+/*
+ * Fork a client without signal handlers that calls @d with argument @x,
+ * passing the write end of a pipe as RELEASE_FD with DOOR_DESCRIPTOR |
+ * DOOR_RELEASE, and reports through *outp (struct release_report).
+ */
+static pid_t spawn_release_client(int d, uint64_t x, int *outp)
+{
+	struct release_report rr;
+	uint64_t res = 0;
+	door_desc_t desc = { .d_attributes = DOOR_DESCRIPTOR | DOOR_RELEASE };
+	door_arg_t a = { (char *)&x, sizeof(x), &desc, 1, (char *)&res,
+			 sizeof(res) };
+	int p[2], q[2];
+	pid_t pid;
+
+	if (pipe2(p, O_CLOEXEC) != 0)
+		return -1;
+	pid = fork_child();
+	if (pid != 0) {
+		close(p[1]);
+		*outp = p[0];
+		return pid;
+	}
+	close(p[0]);
+	CHILD_CHECK(50, pipe(q) == 0);
+	CHILD_CHECK(51, dup2(q[1], RELEASE_FD) == RELEASE_FD);
+	close(q[1]);
+	desc.d_data.d_desc.d_descriptor = RELEASE_FD;
+	memset(&rr, 0, sizeof(rr));
+	errno = 0;
+	rr.r.ret = door_call(d, &a);
+	rr.r.err = errno;
+	rr.r.size = a.data_size;
+	if (rr.r.ret == 0 && a.data_size == sizeof(rr.r.val))
+		memcpy(&rr.r.val, a.data_ptr, sizeof(rr.r.val));
+	rr.still_open = fd_is_open(RELEASE_FD);
+	CHILD_CHECK(52, put_all(p[1], &rr, sizeof(rr)) == 0);
+	_exit(0);
+}
+
+/* Does process @pid have descriptor @fd open? */
+static int proc_has_fd(pid_t pid, int fd)
+{
+	char path[64];
+
+	snprintf(path, sizeof(path), "/proc/%d/fd/%d", (int)pid, fd);
+	return access(path, F_OK) == 0;
+}
+
+/*
+ * Issue 13, item 4: a queued call that passes a DOOR_RELEASE descriptor is
+ * withdrawn and restarted by a stop like any queued call, since nothing is
+ * released before a server thread takes the call: the client stops at
+ * once with its descriptor still open, and after SIGCONT the restarted
+ * call is served and releases it.  Before: the descriptor was closed as
+ * soon as the call was made, so the call could not be restarted and kept
+ * the client from stopping until it was served.
+ */
+TEST(sigstop_queued_release_call_completes)
+{
+	struct release_report rr;
+	uint64_t x = 0x7e1ea5e;
+	int d, out, st;
+	pid_t pid;
+
+	d = setup(_metadata, 0);
+	ASSERT_LE(0, d);
+	pid = spawn_release_client(d, x, &out);
+	ASSERT_LT(0, pid);
+	ASSERT_EQ(0, wait_in_ioctl(pid)) TH_LOG("client not asleep in its call");
+	ASSERT_TRUE(proc_has_fd(pid, RELEASE_FD))
+		TH_LOG("the DOOR_RELEASE descriptor was closed before a server "
+		       "thread took the call");
+
+	ASSERT_EQ(0, kill(pid, SIGSTOP));
+	st = wait_stop(pid, WUNTRACED);
+	ASSERT_TRUE(st != -1 && WIFSTOPPED(st)) TH_LOG("client did not stop");
+	EXPECT_TRUE(proc_has_fd(pid, RELEASE_FD));
+	ASSERT_EQ(0, kill(pid, SIGCONT));
+	EXPECT_EQ(0, atomic_load(&served));
+
+	ASSERT_EQ(0, start_server(d)) TH_LOG("no server thread");
+	ASSERT_EQ(0, child_exit_code(wait_child(pid, 20)));
+	ASSERT_EQ(0, get_all(out, &rr, sizeof(rr)));
+	close(out);
+	EXPECT_EQ(0, rr.r.ret) TH_LOG("door_call failed: %s", strerror(rr.r.err));
+	EXPECT_EQ(mix64(x), rr.r.val);
+	EXPECT_EQ(0, rr.still_open) TH_LOG("served, yet not released");
 	EXPECT_EQ(1, atomic_load(&served));
 }
 

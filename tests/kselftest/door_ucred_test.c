@@ -600,4 +600,44 @@ TEST(getpeerucred_of_connected_child)
 	close(ls);
 }
 
+/*
+ * ucred_get(pid) of a process the caller may not examine fails with
+ * EACCES, as illumos' ucred_get() does when the ids do not all match and
+ * the caller lacks proc_owner (here: ptrace read access, CAP_SYS_PTRACE).
+ * A negative pid is EINVAL.  Before: another user's credentials were
+ * returned (from /proc/PID/status, which anyone may read).
+ */
+TEST(ucred_get_eacces_for_process_not_examinable)
+{
+	pid_t parent = getpid(), pid;
+	ucred_t *uc;
+
+	errno = 0;
+	EXPECT_EQ(NULL, ucred_get(-5));
+	EXPECT_EQ(EINVAL, errno);
+	if (geteuid() != 0)
+		SKIP(return, "needs root to change ids");
+	/* Root may examine any process, here a child with other ids. */
+	uc = ucred_get(1);
+	ASSERT_NE(NULL, uc) TH_LOG("ucred_get(1) as root: %s", strerror(errno));
+	ucred_free(uc);
+	pid = fork_child();
+	ASSERT_LE(0, pid);
+	if (pid == 0) {
+		CHILD_CHECK(10, setresgid(65534, 65534, 65534) == 0);
+		CHILD_CHECK(11, setgroups(0, NULL) == 0);
+		CHILD_CHECK(12, setresuid(65534, 65534, 65534) == 0);
+		errno = 0;
+		uc = ucred_get(parent);		/* root's */
+		CHILD_CHECK(13, uc == NULL);
+		CHILD_CHECK(14, errno == EACCES);
+		uc = ucred_get(getpid());	/* its own, always */
+		CHILD_CHECK(15, uc != NULL);
+		CHILD_CHECK(16, ucred_geteuid(uc) == 65534);
+		ucred_free(uc);
+		_exit(0);
+	}
+	EXPECT_EQ(0, child_exit_code(wait_child(pid, 20)));
+}
+
 TEST_HARNESS_MAIN

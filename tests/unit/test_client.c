@@ -295,23 +295,45 @@ static void getparam_marshals(void **state)
 	assert_int_equal(v, 7);
 }
 
-/* Unknown parameter or NULL out: EINVAL before any ioctl. */
-static void getparam_validates(void **state)
+/*
+ * door_getparam's errors in illumos' order: EBADF for a descriptor that is
+ * not a door (whatever the parameter), then the kernel's EINVAL for an
+ * unknown parameter, then EFAULT for a NULL out pointer.
+ */
+static void getparam_errno_order(void **state)
 {
-	size_t v;
+	int fd = fk_door_fd();
+	size_t v = 7;
 
 	(void)state;
 	fk.handler = kernel;
-	assert_int_equal(door_getparam(DOOR_FD, 0, &v), -1);
+	/* Not a door (ENOTTY from its driver): EBADF, even for parameter 0. */
+	answer_errno = ENOTTY;
+	errno = 0;
+	assert_int_equal(door_getparam(fd, 0, &v), -1);
+	assert_int_equal(errno, EBADF);
+	errno = 0;
+	assert_int_equal(door_getparam(fd, DOOR_PARAM_DATA_MAX, NULL), -1);
+	assert_int_equal(errno, EBADF);
+	/* A door: its EINVAL for an unknown parameter, asked of the kernel. */
+	fk.door_fd = fd;
+	answer_errno = EINVAL;
+	fk.nioctl = 0;
+	errno = 0;
+	assert_int_equal(door_getparam(fd, 4, NULL), -1);
 	assert_int_equal(errno, EINVAL);
-	assert_int_equal(door_getparam(DOOR_FD, 4, &v), -1);
-	assert_int_equal(errno, EINVAL);
-	assert_int_equal(door_getparam(DOOR_FD, DOOR_PARAM_DATA_MAX, NULL), -1);
-	assert_int_equal(errno, EINVAL);
-	assert_int_equal(fk.nioctl, 0);
+	assert_int_equal(fk_count(DOOR_IOC_GETPARAM), 1);
+	/* A door and a valid parameter: EFAULT for NULL, nothing written. */
+	answer_errno = 0;
+	errno = 0;
+	assert_int_equal(door_getparam(fd, DOOR_PARAM_DATA_MAX, NULL), -1);
+	assert_int_equal(errno, EFAULT);
+	assert_int_equal(v, 7);
+	fk.door_fd = -1;
+	__real_close(fd);
 }
 
-static void setparam_marshals_and_validates(void **state)
+static void setparam_marshals(void **state)
 {
 	(void)state;
 	fk.handler = kernel;
@@ -321,19 +343,120 @@ static void setparam_marshals_and_validates(void **state)
 	assert_int_equal(seen_param.type, DOOR_PARAM_DATA_MIN);
 	assert_int_equal(seen_param.value, 12);
 
-	fk.nioctl = 0;
-	assert_int_equal(door_setparam(DOOR_FD, 99, 1), -1);
-	assert_int_equal(errno, EINVAL);
-	assert_int_equal(door_setparam(DOOR_FD, -1, 1), -1);
-	assert_int_equal(errno, EINVAL);
-	assert_int_equal(fk.nioctl, 0);
-
 	/* The kernel's verdicts (EPERM, ERANGE, ENOTSUP...) pass through. */
+	fk.nioctl = 0;
 	answer_errno = ERANGE;
 	assert_int_equal(door_setparam(DOOR_FD, DOOR_PARAM_DESC_MAX,
 				       (size_t)INT32_MAX + 1), -1);
 	assert_int_equal(errno, ERANGE);
 	assert_int_equal(fk_count(DOOR_IOC_SETPARAM), 1);
+}
+
+/*
+ * door_setparam's errors in illumos' order: EBADF for a descriptor that is
+ * not a door before anything about the parameter; the parameter and the
+ * permission are the kernel's to judge (EBADF for a revoked door before
+ * EPERM, then EINVAL).
+ */
+static void setparam_errno_order(void **state)
+{
+	int fd = fk_door_fd();
+
+	(void)state;
+	fk.handler = kernel;
+	answer_errno = ENOTTY;
+	errno = 0;
+	assert_int_equal(door_setparam(fd, 99, 1), -1);
+	assert_int_equal(errno, EBADF);
+	errno = 0;
+	assert_int_equal(door_setparam(fd, -1, 1), -1);
+	assert_int_equal(errno, EBADF);
+	/* A door: unknown parameters go to the kernel, which says EINVAL. */
+	fk.door_fd = fd;
+	answer_errno = EINVAL;
+	fk.nioctl = 0;
+	errno = 0;
+	assert_int_equal(door_setparam(fd, 99, 1), -1);
+	assert_int_equal(errno, EINVAL);
+	assert_int_equal(fk_count(DOOR_IOC_SETPARAM), 1);
+	fk.door_fd = -1;
+	__real_close(fd);
+}
+
+/* door_info: EBADF (not a door, or DOOR_QUERY unbound) before EFAULT. */
+static void info_ebadf_before_efault(void **state)
+{
+	int fd = fk_door_fd();
+
+	(void)state;
+	fk.handler = kernel;
+	answer_errno = ENOTTY;
+	errno = 0;
+	assert_int_equal(door_info(fd, NULL), -1);
+	assert_int_equal(errno, EBADF);
+	errno = 0;
+	assert_int_equal(door_info(DOOR_QUERY, NULL), -1);	/* no control file */
+	assert_int_equal(errno, EBADF);
+	/* A door, NULL out: EFAULT. */
+	answer_errno = 0;
+	errno = 0;
+	assert_int_equal(door_info(fd, NULL), -1);
+	assert_int_equal(errno, EFAULT);
+	__real_close(fd);
+}
+
+/*
+ * Results without data leave data_ptr alone, without descriptors leave
+ * desc_ptr alone (illumos' door_call sets each only when there is
+ * something to point at).
+ */
+static void call_keeps_pointers_without_results(void **state)
+{
+	char args[] = "question", rbuf[64];
+	door_desc_t in_desc[1], out_desc[1];
+	door_arg_t p = {
+		.data_ptr = args, .data_size = sizeof(args),
+		.desc_ptr = in_desc, .desc_num = 1,
+		.rbuf = rbuf, .rsize = sizeof(rbuf),
+	};
+
+	(void)state;
+	fk.handler = kernel;
+	/* Nothing returned: the kernel leaves both pointers as given. */
+	answer_call.data_ptr = (uintptr_t)args;
+	answer_call.desc_ptr = (uintptr_t)in_desc;
+	answer_call.rbuf = (uintptr_t)rbuf;
+	answer_call.rsize = sizeof(rbuf);
+	assert_int_equal(door_call(DOOR_FD, &p), 0);
+	assert_ptr_equal(p.data_ptr, args);
+	assert_int_equal(p.data_size, 0);
+	assert_ptr_equal(p.desc_ptr, in_desc);
+	assert_int_equal(p.desc_num, 0);
+
+	/* Whatever a kernel writes in a pointer with nothing behind it. */
+	p.data_ptr = args;
+	p.data_size = sizeof(args);
+	p.desc_ptr = in_desc;
+	p.desc_num = 1;
+	answer_call.data_ptr = 0;
+	answer_call.desc_ptr = 0;
+	assert_int_equal(door_call(DOOR_FD, &p), 0);
+	assert_ptr_equal(p.data_ptr, args);
+	assert_ptr_equal(p.desc_ptr, in_desc);
+
+	/* Descriptors but no data: desc_ptr moves, data_ptr stays. */
+	p.data_ptr = args;
+	p.desc_ptr = in_desc;
+	out_desc[0].d_attributes = DOOR_DESCRIPTOR;
+	out_desc[0].d_data.d_desc.d_descriptor = 5;
+	out_desc[0].d_data.d_desc.d_id = 0;
+	answer_call.desc_ptr = (uintptr_t)out_desc;
+	answer_call.desc_num = 1;
+	assert_int_equal(door_call(DOOR_FD, &p), 0);
+	assert_ptr_equal(p.data_ptr, args);
+	assert_ptr_equal(p.desc_ptr, out_desc);
+	assert_int_equal(p.desc_num, 1);
+	assert_int_equal(out_desc[0].d_attributes, DOOR_DESCRIPTOR);
 }
 
 /*
@@ -398,8 +521,11 @@ int main(void)
 		cmocka_unit_test_setup(revoke_closes, setup),
 		cmocka_unit_test_setup(revoke_error_keeps_fd, setup),
 		cmocka_unit_test_setup(getparam_marshals, setup),
-		cmocka_unit_test_setup(getparam_validates, setup),
-		cmocka_unit_test_setup(setparam_marshals_and_validates, setup),
+		cmocka_unit_test_setup(getparam_errno_order, setup),
+		cmocka_unit_test_setup(setparam_marshals, setup),
+		cmocka_unit_test_setup(setparam_errno_order, setup),
+		cmocka_unit_test_setup(info_ebadf_before_efault, setup),
+		cmocka_unit_test_setup(call_keeps_pointers_without_results, setup),
 		cmocka_unit_test_setup(not_a_door_is_ebadf, setup),
 	};
 

@@ -6,6 +6,7 @@
  * them; an unreferenced notification is described as illumos describes it.
  */
 #include <errno.h>
+#include <limits.h>
 #include <stdarg.h>
 #include <stddef.h>
 #include <stdint.h>
@@ -561,6 +562,18 @@ static void get_no_such_process(void **state)
 	assert_int_equal(errno, ESRCH);
 }
 
+/* illumos: a negative pid other than P_MYSELF is EINVAL, not ESRCH. */
+static void get_negative_pid_einval(void **state)
+{
+	(void)state;
+	errno = 0;
+	assert_null(ucred_get((pid_t)-2));
+	assert_int_equal(errno, EINVAL);
+	errno = 0;
+	assert_null(ucred_get(INT_MIN));
+	assert_int_equal(errno, EINVAL);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -575,6 +588,7 @@ int main(void)
 		cmocka_unit_test_setup(accessors_linux_answers, setup),
 		cmocka_unit_test_setup(cred_wants_no_groups, setup),
 		cmocka_unit_test_setup(ucred_in_unref_notification, setup),
+		cmocka_unit_test_setup(get_negative_pid_einval, setup),
 		cmocka_unit_test_setup(get_self, setup),
 		cmocka_unit_test_setup(get_other_process, setup),
 		cmocka_unit_test_setup(get_no_such_process, setup),

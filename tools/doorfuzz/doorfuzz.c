@@ -581,8 +581,15 @@ static void adopt_received(uint64_t *s, uint64_t uptr, uint32_t n,
 	atomic_fetch_add(&cnt->fds_received, n);
 	for (uint32_t i = 0; i < n; i++) {
 		int fd = d[i].d_descriptor;
+		/*
+		 * DOOR_DESCRIPTOR, plus for a door (d_id set) its attributes
+		 * as door_info shows them, never DOOR_IS_UNREF.
+		 */
+		uint32_t extra = d[i].d_id ? DOOR_CREATE_MASK | DOOR_LOCAL |
+					     DOOR_REVOKED : 0;
 
-		if (d[i].d_attributes != DOOR_DESCRIPTOR || fd < 0) {
+		if (!(d[i].d_attributes & DOOR_DESCRIPTOR) ||
+		    (d[i].d_attributes & ~(DOOR_DESCRIPTOR | extra)) || fd < 0) {
 			failure("received descriptor entry %u: attributes %#x fd %d",
 				i, d[i].d_attributes, fd);
 			continue;
