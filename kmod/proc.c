@@ -233,10 +233,11 @@ void door_proc_shutdown(struct door_proc *proc)
  * exited thread whose number was reused, that another thread's prune is
  * freeing right now: it is read under RCU and recognised by its struct pid
  * and task pointer (compared only: a thread that exec()s takes over its
- * leader's pid, and with it the number of the leader's entry).  Once it is known to be the caller's own, nobody else removes it (a prune
- * takes only entries of exited threads, a replacement is made only by the
- * thread with that number, and the proc is released only when no ioctl
- * runs), so the caller may use it after rcu_read_unlock().
+ * leader's pid, and with it the number of the leader's entry).  Once it
+ * is known to be the caller's own, nobody else removes it (a prune takes
+ * only entries of exited threads, a replacement is made only by the thread
+ * with that number, and the proc is released only when no ioctl runs), so
+ * the caller may use it after rcu_read_unlock().
  */
 struct door_thread *door_thread_find(struct door_proc *proc)
 {
