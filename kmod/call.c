@@ -302,6 +302,10 @@ static int door_call_wait_held(struct door_call *call)
 
 	init_wait_entry(&wait, 0);
 	for (;;) {
+		/* Taken by a server thread: the caller's part is passed. */
+		if (call->release.n &&
+		    READ_ONCE(call->state) == DOOR_CALL_ACTIVE)
+			door_release_close(&call->release);
 		intr = prepare_to_wait_event(&call->wq, &wait,
 					     TASK_KILLABLE | TASK_FREEZABLE);
 		if (door_call_done(call))
@@ -314,10 +318,6 @@ static int door_call_wait_held(struct door_call *call)
 			ret = -ERESTARTSYS;
 			break;
 		}
-		/* A queued call just taken (not restartable): release. */
-		if (call->release.n &&
-		    READ_ONCE(call->state) == DOOR_CALL_ACTIVE)
-			door_release_close(&call->release);
 	}
 	finish_wait(&call->wq, &wait);
 	return ret;
@@ -359,7 +359,6 @@ static void door_call_wait(struct door_call *call, struct door_proc *proc,
 			   bool restartable)
 {
 	struct door_sched_state *st;
-	bool taken;
 	int ret;
 
 	for (;;) {
@@ -373,10 +372,7 @@ static void door_call_wait(struct door_call *call, struct door_proc *proc,
 		spin_lock(&proc->lock);
 		if (restartable && call->state == DOOR_CALL_QUEUED)
 			door_call_finish(call, -ERESTARTNOINTR);
-		taken = call->taken;
 		spin_unlock(&proc->lock);
-		if (taken)
-			door_release_close(&call->release);
 		ret = door_call_wait_held(call);
 	}
 
@@ -503,7 +499,6 @@ long door_ioc_call(struct door_object *door, void __user *arg)
 	 * leaves them as they were.  A queued call's caller is woken to close
 	 * them when a thread takes it (door_return_wait).
 	 */
-	call.wake_taken = call.release.n != 0;
 	restartable = !door_payload_has_doors(&call.args);
 	kref_get(&door->ref);
 	call.cred = get_current_cred();
@@ -670,7 +665,7 @@ static int door_return_wait(struct door_thread *thr)
 			pool->nwaiting--;
 			door_hand_over(call, thr, pool);
 			/* Its caller closes its DOOR_RELEASE descriptors now. */
-			if (call->wake_taken)
+			if (call->release.n)
 				wake_up(&call->wq);
 			break;
 		}

@@ -264,8 +264,6 @@ struct door_call {
 	bool no_results;		/* door_call(d, NULL) */
 	/* A server thread took it (it was ACTIVE); under proc->lock. */
 	bool taken;
-	/* Wake the caller when a thread takes it (door_return_wait). */
-	bool wake_taken;
 	u64 seq;			/* invocation number */
 	struct door_thread *server;	/* while ACTIVE */
 	struct list_head pool_node;	/* while QUEUED */
@@ -277,7 +275,12 @@ struct door_call {
 	struct pid *tgid;		/* caller's thread group, reference held */
 	struct door_payload args;	/* owned by the caller until handed over */
 	struct door_payload results;	/* owned by the caller once DONE */
-	struct door_release release;	/* the caller's own, always */
+	/*
+	 * The caller's own DOOR_RELEASE descriptors, closed by the caller
+	 * once a thread has taken the call; a thread taking a queued call
+	 * that has some wakes the caller for that (door_return_wait).
+	 */
+	struct door_release release;
 };
 
 struct door_thread {
