@@ -241,24 +241,14 @@ static int libdoor_has_signal(int sig)
 static int wait_blocked_in(int tid, long nr, long nr2)
 {
 	struct timespec ms = { 0, 1000 * 1000 };
-	char path[64], buf[64];
+	char path[64];
 
 	snprintf(path, sizeof(path), "/proc/self/task/%d/syscall", tid);
 	for (int i = 0; i < 10000; i++) {
-		int fd = open(path, O_RDONLY | O_CLOEXEC);
-		ssize_t n = fd < 0 ? -1 : read(fd, buf, sizeof(buf) - 1);
+		long v = blocked_syscall(path);
 
-		if (fd >= 0)
-			close(fd);
-		if (n > 0) {
-			char *end;
-			long v;
-
-			buf[n] = '\0';
-			v = strtol(buf, &end, 10);
-			if (end != buf && (v == nr || v == nr2))
-				return 0;
-		}
+		if (v == nr || v == nr2)
+			return 0;
 		nanosleep(&ms, NULL);
 	}
 	return -1;

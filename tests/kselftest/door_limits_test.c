@@ -62,24 +62,6 @@ static size_t max_data(void)
 	return (size_t)v;
 }
 
-static long kb_field(const char *file, const char *field)
-{
-	char line[256];
-	size_t n = strlen(field);
-	long v = -1;
-	FILE *f = fopen(file, "r");
-
-	if (!f)
-		return -1;
-	while (fgets(line, sizeof(line), f))
-		if (!strncmp(line, field, n)) {
-			v = strtol(line + n, NULL, 10);
-			break;
-		}
-	fclose(f);
-	return v;
-}
-
 static int count_fds(void)
 {
 	DIR *d = opendir("/proc/self/fd");
@@ -122,21 +104,11 @@ static int count_maps(void)
 /* Read a thread's state letter from /proc/self/task/TID/stat. */
 static char task_state(pid_t tid)
 {
-	char p[64], buf[512], *c;
-	int fd;
-	ssize_t n;
+	char p[64], c;
 
 	snprintf(p, sizeof(p), "/proc/self/task/%d/stat", (int)tid);
-	fd = open(p, O_RDONLY | O_CLOEXEC);
-	if (fd < 0)
-		return '?';
-	n = read(fd, buf, sizeof(buf) - 1);
-	close(fd);
-	if (n <= 0)
-		return '?';
-	buf[n] = 0;
-	c = strrchr(buf, ')');
-	return c && c[1] == ' ' ? c[2] : '?';
+	c = stat_state(p);
+	return c ? c : '?';
 }
 
 /* Sum of the bytes at every 4093rd position and the last one. */

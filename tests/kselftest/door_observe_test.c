@@ -21,28 +21,6 @@ static void hold_proc(void *cookie, char *argp, size_t arg_size,
 	door_return(NULL, 0, NULL, 0);
 }
 
-/* Value of "key:\t<value>" in /proc/self/fdinfo/<fd>, or -1. */
-static long long fdinfo_get(int fd, const char *key)
-{
-	char path[64], line[256];
-	long long v = -1;
-	size_t n = strlen(key);
-	FILE *f;
-
-	snprintf(path, sizeof(path), "/proc/self/fdinfo/%d", fd);
-	f = fopen(path, "r");
-	if (!f)
-		return -1;
-	while (fgets(line, sizeof(line), f)) {
-		if (!strncmp(line, key, n) && line[n] == ':') {
-			v = strtoll(line + n + 1, NULL, 0);
-			break;
-		}
-	}
-	fclose(f);
-	return v;
-}
-
 struct caller {
 	int d, ret;
 };

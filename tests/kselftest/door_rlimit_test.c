@@ -60,49 +60,9 @@
 /* ---- helpers -------------------------------------------------------------- */
 
 /* "Field:   N kB" of a /proc file, -1 if absent. */
-static long kb_field(const char *file, const char *field)
-{
-	char line[256];
-	size_t n = strlen(field);
-	long v = -1;
-	FILE *f = fopen(file, "r");
-
-	if (!f)
-		return -1;
-	while (fgets(line, sizeof(line), f))
-		if (!strncmp(line, field, n)) {
-			v = strtol(line + n, NULL, 10);
-			break;
-		}
-	fclose(f);
-	return v;
-}
-
 static long vmpin_kb(void)
 {
 	return kb_field("/proc/self/status", "VmPin:");
-}
-
-/* Value of "key:\t<value>" in /proc/self/fdinfo/<fd>, or -1. */
-static long long fdinfo_get(int fd, const char *key)
-{
-	char path[64], line[256];
-	long long v = -1;
-	size_t n = strlen(key);
-	FILE *f;
-
-	snprintf(path, sizeof(path), "/proc/self/fdinfo/%d", fd);
-	f = fopen(path, "r");
-	if (!f)
-		return -1;
-	while (fgets(line, sizeof(line), f)) {
-		if (!strncmp(line, key, n) && line[n] == ':') {
-			v = strtoll(line + n + 1, NULL, 0);
-			break;
-		}
-	}
-	fclose(f);
-	return v;
 }
 
 /*

@@ -215,21 +215,10 @@ static void expect_error(struct __test_metadata *_metadata, pid_t pid,
 /* The state letter of @pid in /proc/PID/stat, 0 if unreadable. */
 static char proc_state(pid_t pid)
 {
-	char path[64], buf[512], *p;
-	ssize_t n;
-	int fd;
+	char path[64];
 
 	snprintf(path, sizeof(path), "/proc/%d/stat", (int)pid);
-	fd = open(path, O_RDONLY | O_CLOEXEC);
-	if (fd < 0)
-		return 0;
-	n = read(fd, buf, sizeof(buf) - 1);
-	close(fd);
-	if (n <= 0)
-		return 0;
-	buf[n] = '\0';
-	p = strrchr(buf, ')');
-	return p && p[1] == ' ' ? p[2] : 0;
+	return stat_state(path);
 }
 
 /*
@@ -239,24 +228,12 @@ static char proc_state(pid_t pid)
 static int wait_in_ioctl(pid_t pid)
 {
 	struct timespec ms = { 0, 1000 * 1000 };
-	char path[64], buf[64];
+	char path[64];
 
 	snprintf(path, sizeof(path), "/proc/%d/syscall", (int)pid);
 	for (int i = 0; i < 10000; i++) {
-		int fd = open(path, O_RDONLY | O_CLOEXEC);
-		ssize_t n = fd < 0 ? -1 : read(fd, buf, sizeof(buf) - 1);
-
-		if (fd >= 0)
-			close(fd);
-		if (n > 0) {
-			char *end;
-			long v;
-
-			buf[n] = '\0';
-			v = strtol(buf, &end, 10);
-			if (end != buf && v == SYS_ioctl && proc_state(pid) == 'S')
-				return 0;
-		}
+		if (blocked_syscall(path) == SYS_ioctl && proc_state(pid) == 'S')
+			return 0;
 		nanosleep(&ms, NULL);
 	}
 	return -1;

@@ -368,6 +368,91 @@ static inline long long wait_live_calls(long long want, int ms)
 }
 
 /* ------------------------------------------------------------------ */
+/* /proc readers                                                       */
+
+/* The number after "field" on its line of @file (e.g. VmPin: in status), or -1. */
+static inline long kb_field(const char *file, const char *field)
+{
+	char line[256];
+	size_t n = strlen(field);
+	long v = -1;
+	FILE *f = fopen(file, "r");
+
+	if (!f)
+		return -1;
+	while (fgets(line, sizeof(line), f))
+		if (!strncmp(line, field, n)) {
+			v = strtol(line + n, NULL, 10);
+			break;
+		}
+	fclose(f);
+	return v;
+}
+
+/* Value of "key:\t<value>" in /proc/self/fdinfo/<fd>, or -1. */
+static inline long long fdinfo_get(int fd, const char *key)
+{
+	char path[64], line[256];
+	long long v = -1;
+	size_t n = strlen(key);
+	FILE *f;
+
+	snprintf(path, sizeof(path), "/proc/self/fdinfo/%d", fd);
+	f = fopen(path, "r");
+	if (!f)
+		return -1;
+	while (fgets(line, sizeof(line), f)) {
+		if (!strncmp(line, key, n) && line[n] == ':') {
+			v = strtoll(line + n + 1, NULL, 0);
+			break;
+		}
+	}
+	fclose(f);
+	return v;
+}
+
+/* The state letter in a /proc/.../stat file at @path, 0 if unreadable. */
+static inline char stat_state(const char *path)
+{
+	char buf[512], *p;
+	ssize_t n;
+	int fd;
+
+	fd = open(path, O_RDONLY | O_CLOEXEC);
+	if (fd < 0)
+		return 0;
+	n = read(fd, buf, sizeof(buf) - 1);
+	close(fd);
+	if (n <= 0)
+		return 0;
+	buf[n] = '\0';
+	p = strrchr(buf, ')');
+	return p && p[1] == ' ' ? p[2] : 0;
+}
+
+/*
+ * The first number of the /proc/.../syscall file at @path: the system call
+ * a task is blocked in (named only while it sleeps in it; -1 when it is
+ * blocked outside one), or LONG_MIN if the file is unreadable or says
+ * "running".
+ */
+static inline long blocked_syscall(const char *path)
+{
+	char buf[64], *end;
+	int fd = open(path, O_RDONLY | O_CLOEXEC);
+	ssize_t n = fd < 0 ? -1 : read(fd, buf, sizeof(buf) - 1);
+	long v;
+
+	if (fd >= 0)
+		close(fd);
+	if (n <= 0)
+		return LONG_MIN;
+	buf[n] = '\0';
+	v = strtol(buf, &end, 10);
+	return end != buf ? v : LONG_MIN;
+}
+
+/* ------------------------------------------------------------------ */
 /* Small door utilities                                                */
 
 static inline int fd_is_open(int fd)
