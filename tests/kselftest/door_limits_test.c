@@ -51,15 +51,7 @@
 
 static size_t max_data(void)
 {
-	FILE *f = fopen("/sys/module/door/parameters/max_data", "r");
-	unsigned long long v = 0;
-
-	if (!f)
-		return 0;
-	if (fscanf(f, "%llu", &v) != 1)
-		v = 0;
-	fclose(f);
-	return (size_t)v;
+	return (size_t)max_data_get();
 }
 
 static int count_fds(void)

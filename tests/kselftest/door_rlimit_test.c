@@ -55,7 +55,6 @@
 #define KIB		1024UL
 #define MIB		(1024UL * 1024)
 #define NOBODY		65534
-#define MAX_DATA_PATH	"/sys/module/door/parameters/max_data"
 
 /* ---- helpers -------------------------------------------------------------- */
 
@@ -686,20 +685,6 @@ TEST(unref_doors_bounded_across_control_files)
 /* ---- finding 6: max_data bounds and size arithmetic ---------------------- */
 
 #define MAX_DATA_LIMIT	(1ULL << 30)
-
-/* The parameter's value, or 0 if it cannot be read. */
-static unsigned long long max_data_get(void)
-{
-	FILE *f = fopen(MAX_DATA_PATH, "r");
-	unsigned long long v = 0;
-
-	if (!f)
-		return 0;
-	if (fscanf(f, "%llu", &v) != 1)
-		v = 0;
-	fclose(f);
-	return v;
-}
 
 /* Write `s` to the parameter: 0, or the errno of the write. */
 static int max_data_set(const char *s)

@@ -368,7 +368,23 @@ static inline long long wait_live_calls(long long want, int ms)
 }
 
 /* ------------------------------------------------------------------ */
-/* /proc readers                                                       */
+/* /proc and /sys readers                                              */
+
+#define MAX_DATA_PATH	"/sys/module/door/parameters/max_data"
+
+/* The module parameter max_data, or 0 if it cannot be read. */
+static inline unsigned long long max_data_get(void)
+{
+	FILE *f = fopen(MAX_DATA_PATH, "r");
+	unsigned long long v = 0;
+
+	if (!f)
+		return 0;
+	if (fscanf(f, "%llu", &v) != 1)
+		v = 0;
+	fclose(f);
+	return v;
+}
 
 /* The number after "field" on its line of @file (e.g. VmPin: in status), or -1. */
 static inline long kb_field(const char *file, const char *field)
