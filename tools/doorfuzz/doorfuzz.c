@@ -1724,6 +1724,26 @@ static void wave_call(struct wave_thread *t)
 		munmap((void *)(uintptr_t)c.rbuf, c.rsize);
 }
 
+static void *exit_at_once(void *arg)
+{
+	pthread_exit(arg);
+}
+
+/*
+ * glibc loads the unwinder (libgcc_s) the first time a thread calls
+ * pthread_exit(), and aborts if it cannot: a wave thread doing so while
+ * its process is out of descriptors (EMFILE is part of the fuzzing) would
+ * bring the fuzzer down.  Load it once at the start; forked processes
+ * inherit it.
+ */
+static void prime_unwinder(void)
+{
+	pthread_t t;
+
+	if (pthread_create(&t, NULL, exit_at_once, NULL) == 0)
+		pthread_join(t, NULL);
+}
+
 static void *wave_thread(void *arg)
 {
 	struct wave_thread *t = arg;
@@ -2603,6 +2623,7 @@ int main(int argc, char **argv)
 		seed = (uint64_t)time(NULL) ^ ((uint64_t)getpid() << 32);
 	rs = seed;
 	setvbuf(stdout, NULL, _IOLBF, 0);
+	prime_unwinder();
 
 	cnt = mmap(NULL, sizeof(*cnt), PROT_READ | PROT_WRITE,
 		   MAP_SHARED | MAP_ANONYMOUS, -1, 0);
