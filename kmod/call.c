@@ -48,8 +48,7 @@ void door_call_finish(struct door_call *call, int error)
 
 		if (--door->active == 0 && (door->flags & DOOR_F_UNREF_DELAYED)) {
 			door->flags &= ~DOOR_F_UNREF_DELAYED;
-			if (door_unreferenced(door, 0))
-				door_unref_queue(door);
+			door_unref_check(door, 0);
 		}
 		if (call->server) {
 			call->server->call = NULL;

@@ -226,6 +226,7 @@ struct door_proc {
 #define DOOR_F_UNREF_DELAYED	0x4	/* notify once active calls finish */
 #define DOOR_F_UNREF_PENDING	0x8	/* notification queued or running */
 #define DOOR_F_UNREF_DONE	0x10	/* DOOR_UNREF: delivered once */
+#define DOOR_F_UNREF_RECHECK	0x20	/* a check may have seen a transient */
 
 struct door_object {
 	struct kref ref;
@@ -242,7 +243,7 @@ struct door_object {
 	u64 served;			/* calls handed to a thread; lock */
 	unsigned int refs;		/* references, see object.c; proc->lock */
 	struct file *orig_file;		/* door_create's file while open; lock */
-	atomic_t orig_busy;		/* ioctls on orig_file, see object.c */
+	atomic_t orig_busy;		/* door_ioctl()s on orig_file, object.c */
 	struct inode *inode;		/* on doorfs; reference held */
 	struct list_head unref_node;	/* in pool->unref while notifying */
 	struct list_head proc_node;	/* in proc->doors until freed */

@@ -24,6 +24,7 @@
 #include <linux/sched.h>
 #include <linux/sched/signal.h>
 #include <linux/fdtable.h>
+#include <linux/task_work.h>
 
 #include "door_internal.h"
 #include "door_trace.h"
@@ -80,8 +81,9 @@ void door_put(struct door_object *door)
 /*
  * How many descriptors refer to the creator's own file, @closing of them
  * being closed right now.  file_count() also counts the transient
- * references of ioctls running on the file in multi-threaded processes;
- * door_ioctl() counts those in orig_busy.  proc->lock held.
+ * references of system calls running on the file in multi-threaded
+ * processes; door_ioctl() counts those of its own in orig_busy (see there).
+ * proc->lock held.
  */
 static long door_orig_handles(struct door_object *door, int closing)
 {
@@ -116,10 +118,17 @@ void door_unref_check(struct door_object *door, int closing)
 		return;
 	if ((door->attributes & DOOR_UNREF) && (door->flags & DOOR_F_UNREF_DONE))
 		return;
-	if (!door_unreferenced(door, closing))
+	if (!door_unreferenced(door, closing) ||
+	    (closing && door_orig_handles(door, closing) != 1)) {
+		/*
+		 * Only a transient reference to the creator's file can make
+		 * this wrong (see door_ioctl()): look again once it is gone.
+		 */
+		if (door->refs == 0 && door_orig_handles(door, closing) >= 2)
+			door->flags |= DOOR_F_UNREF_RECHECK;
 		return;
-	if (closing && door_orig_handles(door, closing) != 1)
-		return;
+	}
+	door->flags &= ~DOOR_F_UNREF_RECHECK;
 	if (door->flags & DOOR_F_UNREF_PENDING) {
 		door->flags |= DOOR_F_UNREF_AGAIN;
 		return;
@@ -480,23 +489,89 @@ static long door_ioctl_cmd(struct door_object *door, unsigned int cmd,
 	}
 }
 
+/*
+ * The creator's file and transient references.  fdget() takes a reference
+ * to the file for the length of a system call exactly when the caller's
+ * descriptor table is shared (files->count > 1 at that moment), and
+ * file_count() sees it.  door_ioctl() cannot know what fdget() found: it
+ * reads files->count again.  A count above one there means the reference
+ * was taken (nobody can join a table whose only user is in this ioctl), so
+ * it is counted in orig_busy; a count of one may still hide one, taken
+ * before another sharer of the table exited.
+ *
+ * An uncounted reference makes a check find one handle too many: a
+ * notification due is missed, and one is delivered when the creator's
+ * last descriptor is closed, with nothing else left to refer to the door
+ * (the BUGS of door(4); harmless, as nobody can call the door any more).
+ * A check that may have missed one for that reason leaves
+ * DOOR_F_UNREF_RECHECK behind.  For a door that asks for notifications,
+ * each ioctl on the creator's file then ends with task work, which runs
+ * after the system call's fdput() and before the return to user space.
+ * It holds a reference of its own, counted in orig_busy from the end of
+ * the command on (in place of the ioctl's own if that was counted), so
+ * from the fdput() on the count is exact; it checks again if the flag is
+ * set, and drops its reference with the lock held.  If another ioctl's
+ * reference still makes the check fail, the flag is set again for that
+ * ioctl's own task work.
+ */
+struct door_orig_ioctl {
+	struct callback_head work;
+	/*
+	 * The creator's file, a reference of our own: it keeps the door, and
+	 * the module (the file's f_op owner) until this has returned: fput()
+	 * leaves the final __fput() to task work of its own.
+	 */
+	struct file *file;
+};
+
+static void door_orig_recheck(struct callback_head *work)
+{
+	struct door_orig_ioctl *oi = container_of(work, struct door_orig_ioctl,
+						  work);
+	struct file *file = oi->file;
+	struct door_object *door = file->private_data;
+	struct door_proc *proc = door->proc;
+
+	kfree(oi);
+	spin_lock(&proc->lock);
+	if (door->flags & DOOR_F_UNREF_RECHECK) {
+		door->flags &= ~DOOR_F_UNREF_RECHECK;
+		/* Not for the creator's last descriptor closed (0 left). */
+		if (door_orig_handles(door, 0) >= 1)
+			door_unref_check(door, 0);
+	}
+	atomic_dec(&door->orig_busy);
+	fput(file);
+	spin_unlock(&proc->lock);
+}
+
 static long door_ioctl(struct file *file, unsigned int cmd, unsigned long arg)
 {
 	struct door_object *door = file->private_data;
-	bool busy;
+	struct door_orig_ioctl *oi = NULL;
+	bool busy = false;
 	long ret;
 
-	/*
-	 * In a multi-threaded process fdget() took a reference to the file
-	 * for this ioctl; the creator's file does not count it as a handle.
-	 */
-	busy = file == READ_ONCE(door->orig_file) &&
-	       atomic_read(&current->files->count) > 1;
-	if (busy)
-		atomic_inc(&door->orig_busy);
+	if (file == READ_ONCE(door->orig_file)) {
+		busy = atomic_read(&current->files->count) > 1;
+		if (busy)
+			atomic_inc(&door->orig_busy);
+		/* Only the recheck would be lost if this failed. */
+		if (door->attributes & (DOOR_UNREF | DOOR_UNREF_MULTI))
+			oi = kmalloc(sizeof(*oi), GFP_KERNEL | __GFP_NOWARN);
+	}
 	ret = door_ioctl_cmd(door, cmd, (void __user *)arg);
-	if (busy)
+	if (oi) {
+		/* orig_busy now counts this reference. */
+		oi->file = get_file(file);
+		if (!busy)
+			atomic_inc(&door->orig_busy);
+		init_task_work(&oi->work, door_orig_recheck);
+		if (task_work_add(current, &oi->work, TWA_RESUME))
+			door_orig_recheck(&oi->work);
+	} else if (busy) {
 		atomic_dec(&door->orig_busy);
+	}
 	return ret;
 }
 
