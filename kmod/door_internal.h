@@ -10,7 +10,7 @@
  * struct door_object	one door.  Each door descriptor is a file whose
  *			private_data holds a reference to it.
  * struct door_pool	server threads waiting for calls, and calls waiting
- *			for a thread.  One per process, one per private door.
+ *			for a thread.  One per process, one per private door (pool.c).
  * struct door_thread	a thread of a server process that has entered
  *			door_return at least once.
  * struct door_call	one door_call in progress; lives on the caller's
@@ -278,7 +278,7 @@ struct door_call {
 	/*
 	 * The caller's own DOOR_RELEASE descriptors, closed by the caller
 	 * once a thread has taken the call; a thread taking a queued call
-	 * that has some wakes the caller for that (door_return_wait).
+	 * that has some wakes the caller for that (door_pool_wait).
 	 */
 	struct door_release release;
 };
@@ -326,9 +326,6 @@ void door_proc_release(struct door_proc *proc);
 bool door_proc_is_current(struct door_proc *proc);
 struct door_thread *door_thread_get(struct door_proc *proc);
 struct door_thread *door_thread_find(struct door_proc *proc);
-void door_pool_init(struct door_pool *pool);
-void door_pool_fail_waiting(struct door_pool *pool, struct door_object *door,
-			    int error);
 long door_ioc_bind(struct door_proc *proc, int __user *ufd);
 long door_ioc_unbind(struct door_proc *proc);
 long door_ioc_set_cancel(struct door_proc *proc, int __user *usig);
@@ -353,8 +350,20 @@ void doorfs_exit(void);
 struct inode *doorfs_new_inode(struct door_object *door);
 struct file *doorfs_new_file(struct door_object *door);
 
-/* call.c: door_call and door_return */
+/* pool.c: idle threads, waiting calls and notifications; proc->lock held */
+void door_pool_init(struct door_pool *pool);
+struct door_pool *door_thread_pool(struct door_thread *thr);
+void door_pool_enter(struct door_pool *pool, struct door_thread *thr);
+void door_pool_leave(struct door_thread *thr);
+struct door_thread *door_pool_call(struct door_call *call);
+void door_pool_withdraw(struct door_call *call);
 void door_unref_queue(struct door_object *door);
+int door_pool_wait(struct door_thread *thr);	/* takes proc->lock */
+void door_pool_fail_waiting(struct door_pool *pool, struct door_object *door,
+			    int error);
+void door_pool_end(struct door_pool *pool, struct list_head *drop);
+
+/* call.c: door_call and door_return */
 long door_ioc_call(struct door_object *door, void __user *arg);
 long door_ioc_return(struct door_proc *proc, void __user *arg);
 long door_ioc_abandon(struct door_proc *proc);
