@@ -6,7 +6,8 @@
  * A process has one pool, and each private door one of its own.  A thread
  * that has nothing to serve waits idle in the pool of the door it is bound
  * to, or in its process's.  Work given to a pool goes to an idle thread at
- * once if there is one; otherwise it waits in the pool, and the
+ * once if there is one, chosen on the giver's CPU where possible so that
+ * the handoff stays on that CPU; otherwise it waits in the pool, and the
  * next thread to look for work takes it: unreferenced notifications first,
  * then calls, first come first served.
  *
@@ -16,9 +17,17 @@
 #include <linux/sched.h>
 #include <linux/cred.h>
 #include <linux/pid.h>
+#include <linux/smp.h>
 
 #include "door_internal.h"
 #include "door_trace.h"
+
+/*
+ * How many idle threads a caller looks at for one that last ran on its
+ * CPU: the list is most recently idle first, so a thread that ran here
+ * lately is near its head.
+ */
+#define DOOR_POOL_SCAN	8
 
 void door_pool_init(struct door_pool *pool)
 {
@@ -55,18 +64,32 @@ void door_pool_leave(struct door_thread *thr)
 }
 
 /*
- * An idle thread of @pool to hand work to, the most recently idle, taken
- * out of the idle list; NULL if none is idle.
+ * An idle thread of @pool to hand work to, taken out of the idle list:
+ * one that last ran on this CPU if there is one among the first few, so
+ * that the sync wakeup and the handoff stay here, else the most recently
+ * idle.  NULL if none is idle.
  */
 static struct door_thread *door_pool_take_idle(struct door_pool *pool)
 {
-	struct door_thread *thr;
+	int cpu = raw_smp_processor_id();
+	struct door_thread *thr, *pick = NULL;
+	unsigned int n = 0;
 
-	thr = list_first_entry_or_null(&pool->idle, struct door_thread,
-				       pool_node);
-	if (thr)
-		door_pool_leave(thr);
-	return thr;
+	list_for_each_entry(thr, &pool->idle, pool_node) {
+		/* thr->task is valid while the thread is idle. */
+		if (task_cpu(thr->task) == cpu) {
+			pick = thr;
+			break;
+		}
+		if (++n == DOOR_POOL_SCAN)
+			break;
+	}
+	if (!pick)
+		pick = list_first_entry_or_null(&pool->idle,
+						struct door_thread, pool_node);
+	if (pick)
+		door_pool_leave(pick);
+	return pick;
 }
 
 /*
