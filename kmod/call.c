@@ -32,8 +32,6 @@
 #include "door_internal.h"
 #include "door_trace.h"
 
-static atomic64_t door_next_seq = ATOMIC64_INIT(0);
-
 /*
  * Finish @call with @error (0: results are in call->results), unlink it from
  * its pool or server thread and wake the caller.  proc->lock held.
@@ -406,12 +404,15 @@ long door_ioc_call(struct door_object *door, void __user *arg)
 	 * them when a thread takes it (door_pool_wait).
 	 */
 	restartable = !door_payload_has_doors(&call.args);
-	kref_get(&door->ref);
-	call.cred = get_current_cred();
-	call.tgid = get_pid(task_tgid(current));
+	/*
+	 * No references of the caller's own: the door file (held by this
+	 * ioctl) keeps the door, and the caller its credentials and pid, until
+	 * it returns.  A server thread takes its own at the handoff.
+	 */
+	call.cred = current_cred();
+	call.tgid = task_tgid(current);
 	door_sched_capture(&call.sched, current);
-	call.seq = atomic64_inc_return(&door_next_seq);
-	atomic64_inc(&door_stat_live_calls);
+	this_cpu_inc(door_stat_live_calls);
 
 	spin_lock(&proc->lock);
 	if (proc->dead || (door->flags & DOOR_F_REVOKED)) {
@@ -449,11 +450,8 @@ out:
 	door_release_drop(&call.release);
 	door_payload_free(&call.args);
 	door_payload_free(&call.results);
-	put_cred(call.cred);
-	put_pid(call.tgid);
-	door_put(door);
-	atomic64_dec(&door_stat_live_calls);
-	atomic64_inc(&door_stat_total_calls);
+	this_cpu_dec(door_stat_live_calls);
+	this_cpu_inc(door_stat_total_calls);
 	return ret;
 }
 

@@ -42,9 +42,10 @@
  * door_proc: kref; held by the control file and by each of its door
  *	objects.  Marked dead when the owning process closes the control
  *	file (exit, exec or close); it is freed when the last reference goes.
- * door_object: kref; held by each door file, each call in progress, each
- *	door_thread serving or bound to it, each queued unreferenced
- *	notification, each fattach mount and each descriptor in flight.
+ * door_object: kref; held by each door file (which a call in progress
+ *	holds through its ioctl), each door_thread serving or bound to it,
+ *	each queued unreferenced notification, each fattach mount and each
+ *	descriptor in flight.
  * door_thread: owned by door_proc.threads (an xarray keyed by the thread's
  *	global pid number).  Freed (after an RCU grace period) when a later
  *	thread's prune finds its thread exited, when a new thread with the
@@ -86,6 +87,7 @@
 #include <linux/atomic.h>
 #include <linux/fs.h>
 #include <linux/sizes.h>
+#include <linux/percpu.h>
 
 #include <door_ioctl.h>
 
@@ -258,21 +260,21 @@ enum door_call_state {
 };
 
 struct door_call {
-	struct door_object *door;	/* reference held */
+	struct door_object *door;	/* the caller's door file holds it */
 	enum door_call_state state;
 	int error;			/* set with DOOR_CALL_DONE on failure */
 	bool no_results;		/* door_call(d, NULL) */
 	/* A server thread took it (it was ACTIVE); under proc->lock. */
 	bool taken;
-	u64 seq;			/* invocation number */
+	u64 seq;			/* invocation number, at the handoff */
 	struct door_thread *server;	/* while ACTIVE */
 	struct list_head pool_node;	/* while QUEUED */
 	wait_queue_head_t wq;		/* the caller sleeps here */
-	const struct cred *cred;	/* caller's credentials, reference held */
+	const struct cred *cred;	/* caller's credentials (the caller's own) */
 	struct door_sched sched;	/* caller's priority */
 	/* The serving thread's, from the handoff on (reference held). */
 	struct door_sched_state *server_sched;
-	struct pid *tgid;		/* caller's thread group, reference held */
+	struct pid *tgid;		/* caller's thread group (the caller's) */
 	struct door_payload args;	/* owned by the caller until handed over */
 	struct door_payload results;	/* owned by the caller once DONE */
 	/*
@@ -308,14 +310,15 @@ struct door_thread {
 	struct pid *caller_tgid;	/* ref held */
 	bool no_results;
 	u64 seq;			/* of the invocation it serves */
+	u64 last_seq;			/* numbers its invocations, never 0 */
 	struct door_sched caller_sched;	/* to inherit */
 	struct door_sched_state *sched;	/* reference held */
 };
 
 /* main.c */
 extern atomic64_t door_stat_live_doors;
-extern atomic64_t door_stat_live_calls;
-extern atomic64_t door_stat_total_calls;
+DECLARE_PER_CPU(long, door_stat_live_calls);
+DECLARE_PER_CPU(unsigned long, door_stat_total_calls);
 struct door_proc *door_ctl_proc(struct file *file);
 
 /* proc.c: door_proc and door_thread */

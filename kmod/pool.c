@@ -116,6 +116,13 @@ static void door_hand_over(struct door_call *call, struct door_thread *thr,
 	thr->caller_cred = get_cred(call->cred);
 	thr->caller_tgid = get_pid(call->tgid);
 	thr->no_results = call->no_results;
+	/*
+	 * Invocations are numbered per thread: the number only tells the
+	 * thread's invocations apart (cancellation, priority inheritance).
+	 */
+	if (!++thr->last_seq)
+		++thr->last_seq;
+	call->seq = thr->last_seq;
 	thr->seq = call->seq;
 	thr->caller_sched = call->sched;
 	refcount_inc(&thr->sched->ref);

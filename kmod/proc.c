@@ -16,6 +16,7 @@
 #include <linux/uaccess.h>
 #include <linux/rcupdate.h>
 #include <linux/hashtable.h>
+#include <linux/random.h>
 
 #include "door_internal.h"
 #include "door_trace.h"
@@ -289,6 +290,8 @@ struct door_thread *door_thread_get(struct door_proc *proc)
 	thr->pid = get_pid(task_pid(current));
 	thr->task = current;
 	thr->nr = nr;
+	/* A late cancellation must not match a new entry's first numbers. */
+	thr->last_seq = get_random_u64();
 	init_waitqueue_head(&thr->wq);
 	INIT_LIST_HEAD(&thr->pool_node);
 
