@@ -55,8 +55,9 @@
  *	thread that exec()s takes over its leader's pid: door_thread_find).
  *	It holds its thread's struct pid, not its task_struct: an exited
  *	thread's entry pins no task.  door_thread.task is a plain pointer,
- *	valid while the thread is idle in a pool (under proc->lock) and for
- *	the thread itself.
+ *	valid while the thread is idle in a pool, or has just been taken off
+ *	its idle list, until proc->lock is released; and for the thread
+ *	itself.
  * door_sched_state: refcount; held by its door_thread and by a call being
  *	served (door_call.server_sched); it holds the thread's task_struct
  *	only while the thread runs at a caller's priority.  Its mutex is
@@ -259,6 +260,7 @@ enum door_call_state {
 	DOOR_CALL_DONE,		/* finished: error or results set */
 };
 
+/* door_ioc_call() sets up each field: a new one must be added there. */
 struct door_call {
 	struct door_object *door;	/* the caller's door file holds it */
 	enum door_call_state state;
@@ -295,6 +297,7 @@ struct door_thread {
 	struct list_head pool_node;	/* in pool->idle while idle */
 	bool idle;
 	struct door_pool *pool;		/* the pool it waits in while idle */
+	int cpu;			/* where it went idle (pool.c) */
 	/* The call it serves; NULL again if its caller went away. */
 	struct door_call *call;
 	struct door_object *bound;	/* private door it is bound to (ref) */
@@ -318,7 +321,7 @@ struct door_thread {
 /* main.c */
 extern atomic64_t door_stat_live_doors;
 DECLARE_PER_CPU(long, door_stat_live_calls);
-DECLARE_PER_CPU(unsigned long, door_stat_total_calls);
+DECLARE_PER_CPU(u64, door_stat_total_calls);
 struct door_proc *door_ctl_proc(struct file *file);
 
 /* proc.c: door_proc and door_thread */
@@ -353,15 +356,24 @@ void doorfs_exit(void);
 struct inode *doorfs_new_inode(struct door_object *door);
 struct file *doorfs_new_file(struct door_object *door);
 
-/* pool.c: idle threads, waiting calls and notifications; proc->lock held */
+/* The pool @thr waits in.  Called by the thread itself. */
+static inline struct door_pool *door_thread_pool(struct door_thread *thr)
+{
+	return thr->bound ? thr->bound->pool : &thr->proc->pool;
+}
+
+/*
+ * pool.c: idle threads, waiting calls and notifications.  All but
+ * door_pool_init() and door_pool_wait() (which takes it) with proc->lock
+ * held.
+ */
 void door_pool_init(struct door_pool *pool);
-struct door_pool *door_thread_pool(struct door_thread *thr);
 void door_pool_enter(struct door_pool *pool, struct door_thread *thr);
 void door_pool_leave(struct door_thread *thr);
 struct door_thread *door_pool_call(struct door_call *call);
 void door_pool_withdraw(struct door_call *call);
 void door_unref_queue(struct door_object *door);
-int door_pool_wait(struct door_thread *thr);	/* takes proc->lock */
+int door_pool_wait(struct door_thread *thr);
 void door_pool_fail_waiting(struct door_pool *pool, struct door_object *door,
 			    int error);
 void door_pool_end(struct door_pool *pool, struct list_head *drop);

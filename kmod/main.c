@@ -54,7 +54,7 @@ atomic64_t door_stat_live_doors = ATOMIC64_INIT(0);
  * can be negative.
  */
 DEFINE_PER_CPU(long, door_stat_live_calls);
-DEFINE_PER_CPU(unsigned long, door_stat_total_calls);
+DEFINE_PER_CPU(u64, door_stat_total_calls);
 
 static const struct file_operations door_ctl_fops;
 
@@ -111,11 +111,12 @@ static long door_ioc_stats(void __user *arg)
 	if (!capable(CAP_SYS_ADMIN))
 		return -EPERM;
 	for_each_possible_cpu(cpu) {
-		live += per_cpu(door_stat_live_calls, cpu);
-		total += per_cpu(door_stat_total_calls, cpu);
+		live += READ_ONCE(*per_cpu_ptr(&door_stat_live_calls, cpu));
+		total += READ_ONCE(*per_cpu_ptr(&door_stat_total_calls, cpu));
 	}
 	st = (struct door_ioc_stats){
 		.live_doors = atomic64_read(&door_stat_live_doors),
+		/* Read while calls move between CPUs: can dip below 0. */
 		.live_calls = max(live, 0L),
 		.total_calls = total,
 	};

@@ -12,7 +12,8 @@
  * then calls, first come first served.
  *
  * Everything here runs under the pool's process's proc->lock (see
- * door_internal.h), except door_pool_wait(), which takes it.
+ * door_internal.h), except door_pool_init() and door_pool_wait(), which
+ * takes it.
  */
 #include <linux/sched.h>
 #include <linux/cred.h>
@@ -38,18 +39,17 @@ void door_pool_init(struct door_pool *pool)
 	pool->nwaiting = 0;
 }
 
-/* The pool @thr waits in.  Called by the thread itself. */
-struct door_pool *door_thread_pool(struct door_thread *thr)
-{
-	return thr->bound ? thr->bound->pool : &thr->proc->pool;
-}
-
-/* Put @thr in @pool's idle list. */
+/*
+ * Put @thr in @pool's idle list.  Called by the thread itself, on the CPU
+ * it is about to sleep on (a sleeping task moves only if its affinity
+ * changes or the CPU goes offline).
+ */
 void door_pool_enter(struct door_pool *pool, struct door_thread *thr)
 {
 	list_add(&thr->pool_node, &pool->idle);
 	thr->idle = true;
 	thr->pool = pool;
+	thr->cpu = raw_smp_processor_id();
 	pool->nidle++;
 }
 
@@ -76,8 +76,7 @@ static struct door_thread *door_pool_take_idle(struct door_pool *pool)
 	unsigned int n = 0;
 
 	list_for_each_entry(thr, &pool->idle, pool_node) {
-		/* thr->task is valid while the thread is idle. */
-		if (task_cpu(thr->task) == cpu) {
+		if (thr->cpu == cpu) {
 			pick = thr;
 			break;
 		}

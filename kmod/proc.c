@@ -292,6 +292,7 @@ struct door_thread *door_thread_get(struct door_proc *proc)
 	thr->nr = nr;
 	/* A late cancellation must not match a new entry's first numbers. */
 	thr->last_seq = get_random_u64();
+	thr->sched->ended = thr->last_seq;
 	init_waitqueue_head(&thr->wq);
 	INIT_LIST_HEAD(&thr->pool_node);
 
