@@ -163,7 +163,7 @@ struct door_ioc_return {
 	__u64 door_id;		/* out: id of the door invoked */
 	__u64 map_ptr;		/* out: mapping to unmap, with DOOR_INV_MAPPED */
 	__u64 map_size;		/* out */
-	__u64 seq;		/* out: invocation number (see DOOR_IOC_SET_CANCEL) */
+	__u64 seq;		/* out: invocation number, per thread (DOOR_IOC_SET_CANCEL) */
 };
 
 #define DOOR_INV_UNREF		0x1	/* unreferenced notification */

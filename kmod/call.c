@@ -32,8 +32,6 @@
 #include "door_internal.h"
 #include "door_trace.h"
 
-static atomic64_t door_next_seq = ATOMIC64_INIT(0);
-
 /*
  * Finish @call with @error (0: results are in call->results), unlink it from
  * its pool or server thread and wake the caller.  proc->lock held.
@@ -41,8 +39,7 @@ static atomic64_t door_next_seq = ATOMIC64_INIT(0);
 void door_call_finish(struct door_call *call, int error)
 {
 	if (call->state == DOOR_CALL_QUEUED) {
-		list_del_init(&call->pool_node);
-		call->door->pool->nwaiting--;
+		door_pool_withdraw(call);
 	} else if (call->state == DOOR_CALL_ACTIVE) {
 		struct door_object *door = call->door;
 
@@ -59,83 +56,6 @@ void door_call_finish(struct door_call *call, int error)
 	WRITE_ONCE(call->state, DOOR_CALL_DONE);
 	/* TASK_NORMAL: the caller may be in a killable wait (stopped). */
 	wake_up_sync(&call->wq);
-}
-
-/*
- * Give @call to @thr, which is not idle in any pool.  The thread takes over
- * the arguments and references to what it needs to know about the caller
- * even after the caller is gone.  proc->lock held.
- */
-static void door_hand_over(struct door_call *call, struct door_thread *thr,
-			   struct door_pool *pool)
-{
-	struct door_object *door = call->door;
-
-	call->state = DOOR_CALL_ACTIVE;
-	call->taken = true;
-	call->server = thr;
-	thr->call = call;
-	door->active++;
-	door->served++;
-
-	thr->args = call->args;
-	door_payload_init(&call->args);
-	kref_get(&door->ref);
-	thr->serving = door;
-	thr->caller_cred = get_cred(call->cred);
-	thr->caller_tgid = get_pid(call->tgid);
-	thr->no_results = call->no_results;
-	thr->seq = call->seq;
-	thr->caller_sched = call->sched;
-	refcount_inc(&thr->sched->ref);
-	call->server_sched = thr->sched;
-	thr->depleted = pool->nidle == 0 &&
-			!(door->attributes & DOOR_NO_DEPLETION_CB);
-}
-
-/*
- * Give the unreferenced notification of @door to @thr, which is not idle in
- * any pool; the thread takes over the queue's door reference.
- * proc->lock held.
- */
-static void door_hand_over_unref(struct door_object *door,
-				 struct door_thread *thr,
-				 struct door_pool *pool)
-{
-	thr->call = NULL;
-	thr->seq = 0;
-	thr->serving = door;
-	thr->unref = true;
-	thr->no_results = false;
-	thr->depleted = pool->nidle == 0 &&
-			!(door->attributes & DOOR_NO_DEPLETION_CB);
-}
-
-/*
- * Queue the unreferenced notification of @door in its pool, or give it to
- * an idle thread right away.  proc->lock held.
- */
-void door_unref_queue(struct door_object *door)
-{
-	struct door_pool *pool = door->pool;
-	struct door_thread *thr;
-
-	/* Nobody would serve it (and its reference would keep the door). */
-	if (door->proc->dead || (door->flags & DOOR_F_REVOKED))
-		return;
-	trace_door_unref(door->id);
-	door->flags |= DOOR_F_UNREF_PENDING | DOOR_F_UNREF_DONE;
-	kref_get(&door->ref);
-	if (list_empty(&pool->idle)) {
-		list_add_tail(&door->unref_node, &pool->unref);
-		return;
-	}
-	thr = list_first_entry(&pool->idle, struct door_thread, pool_node);
-	list_del_init(&thr->pool_node);
-	thr->idle = false;
-	pool->nidle--;
-	door_hand_over_unref(door, thr, pool);
-	wake_up_interruptible(&thr->wq);
 }
 
 /* What a thread kept of the invocation it served, taken off the thread. */
@@ -199,21 +119,6 @@ void door_thread_release_serving(struct door_thread *thr)
 
 	door_thread_detach(thr, &old);
 	door_served_drop(&old);
-}
-
-/* The pool @thr waits in.  Called by the thread itself. */
-static struct door_pool *door_thread_pool(struct door_thread *thr)
-{
-	return thr->bound ? thr->bound->pool : &thr->proc->pool;
-}
-
-/* Put @thr in @pool's idle list.  proc->lock held. */
-static void door_thread_idle(struct door_thread *thr, struct door_pool *pool)
-{
-	list_add(&thr->pool_node, &pool->idle);
-	thr->idle = true;
-	thr->pool = pool;
-	pool->nidle++;
 }
 
 static bool door_call_done(struct door_call *call)
@@ -467,7 +372,6 @@ long door_ioc_call(struct door_object *door, void __user *arg)
 	struct door_call call;
 	struct task_struct *server = NULL;
 	struct door_thread *thr;
-	struct door_pool *pool;
 	bool restartable;
 	int ret;
 
@@ -482,7 +386,18 @@ long door_ioc_call(struct door_object *door, void __user *arg)
 	if (ret)
 		return ret;
 
-	memset(&call, 0, sizeof(call));
+	/*
+	 * Field by field: clearing the whole of it (two payloads with their
+	 * inline buffers) would cost more than the rest of the setup.
+	 * door_payload_get() sets up the arguments and call.release.
+	 */
+	call.state = DOOR_CALL_QUEUED;
+	call.error = 0;
+	call.taken = false;
+	call.seq = 0;
+	call.server = NULL;
+	call.server_sched = NULL;
+	door_payload_init(&call.results);
 	init_waitqueue_head(&call.wq);
 	INIT_LIST_HEAD(&call.pool_node);
 	call.door = door;
@@ -496,15 +411,18 @@ long door_ioc_call(struct door_object *door, void __user *arg)
 	 * The DOOR_RELEASE descriptors stay open until a server thread takes
 	 * the call: a call that fails before (EBADF, EAGAIN) or is restarted
 	 * leaves them as they were.  A queued call's caller is woken to close
-	 * them when a thread takes it (door_return_wait).
+	 * them when a thread takes it (door_pool_wait).
 	 */
 	restartable = !door_payload_has_doors(&call.args);
-	kref_get(&door->ref);
-	call.cred = get_current_cred();
-	call.tgid = get_pid(task_tgid(current));
+	/*
+	 * No references of the caller's own: the door file (held by this
+	 * ioctl) keeps the door, and the caller its credentials and pid, until
+	 * it returns.  A server thread takes its own at the handoff.
+	 */
+	call.cred = current_cred();
+	call.tgid = task_tgid(current);
 	door_sched_capture(&call.sched, current);
-	call.seq = atomic64_inc_return(&door_next_seq);
-	atomic64_inc(&door_stat_live_calls);
+	this_cpu_inc(door_stat_live_calls);
 
 	spin_lock(&proc->lock);
 	if (proc->dead || (door->flags & DOOR_F_REVOKED)) {
@@ -512,24 +430,9 @@ long door_ioc_call(struct door_object *door, void __user *arg)
 		ret = -EBADF;
 		goto out;
 	}
-	pool = door->pool;
-	trace_door_call(door->id, req.data_size, req.desc_num,
-			list_empty(&pool->idle));
-	if (!list_empty(&pool->idle)) {
-		thr = list_first_entry(&pool->idle, struct door_thread,
-				       pool_node);
-		list_del_init(&thr->pool_node);
-		thr->idle = false;
-		pool->nidle--;
-		door_hand_over(&call, thr, pool);
-		wake_up_interruptible_sync(&thr->wq);
-		if (task_cpu(thr->task) == raw_smp_processor_id())
-			server = get_task_struct(thr->task);
-	} else {
-		call.state = DOOR_CALL_QUEUED;
-		list_add_tail(&call.pool_node, &pool->waiting);
-		pool->nwaiting++;
-	}
+	thr = door_pool_call(&call);
+	if (thr && task_cpu(thr->task) == raw_smp_processor_id())
+		server = get_task_struct(thr->task);
 	spin_unlock(&proc->lock);
 	/* Taken at once: release before giving the server the CPU. */
 	if (call.taken)
@@ -557,11 +460,8 @@ out:
 	door_release_drop(&call.release);
 	door_payload_free(&call.args);
 	door_payload_free(&call.results);
-	put_cred(call.cred);
-	put_pid(call.tgid);
-	door_put(door);
-	atomic64_dec(&door_stat_live_calls);
-	atomic64_inc(&door_stat_total_calls);
+	this_cpu_dec(door_stat_live_calls);
+	this_cpu_inc(door_stat_total_calls);
 	return ret;
 }
 
@@ -619,72 +519,13 @@ static int door_return_results(struct door_thread *thr,
 		door_call_finish(call, 0);
 	}
 	if ((call || old.unref) && !proc->dead && !task_work_pending(current))
-		door_thread_idle(thr, door_thread_pool(thr));
+		door_pool_enter(door_thread_pool(thr), thr);
 	spin_unlock(&proc->lock);
 
 	/* The caller went away: its results are dropped. */
 	door_payload_free(&res);
 	door_served_drop(&old);
 	return 0;
-}
-
-/*
- * Wait in the thread's pool until a call is handed over.  Returns 0 with
- * thr->serving set (thr->call may already be NULL again if the caller has
- * given up), or a negative error.
- */
-static int door_return_wait(struct door_thread *thr)
-{
-	struct door_proc *proc = thr->proc;
-	struct door_pool *pool = door_thread_pool(thr);
-	struct door_call *call;
-	int ret = 0;
-
-	spin_lock(&proc->lock);
-	for (;;) {
-		if (thr->serving)
-			break;
-		if (proc->dead) {
-			ret = -EBADF;
-			break;
-		}
-		if (!list_empty(&pool->unref)) {
-			struct door_object *door;
-
-			door = list_first_entry(&pool->unref, struct door_object,
-						unref_node);
-			list_del_init(&door->unref_node);
-			door_hand_over_unref(door, thr, pool);
-			break;
-		}
-		if (!list_empty(&pool->waiting)) {
-			call = list_first_entry(&pool->waiting,
-						struct door_call, pool_node);
-			list_del_init(&call->pool_node);
-			pool->nwaiting--;
-			door_hand_over(call, thr, pool);
-			/* Its caller closes its DOOR_RELEASE descriptors now. */
-			if (call->release.n)
-				wake_up(&call->wq);
-			break;
-		}
-		if (ret)
-			break;
-		if (!thr->idle)
-			door_thread_idle(thr, pool);
-		spin_unlock(&proc->lock);
-		ret = wait_event_interruptible(thr->wq,
-					       READ_ONCE(thr->serving) ||
-					       READ_ONCE(proc->dead));
-		spin_lock(&proc->lock);
-	}
-	if (thr->idle) {
-		list_del_init(&thr->pool_node);
-		thr->idle = false;
-		pool->nidle--;
-	}
-	spin_unlock(&proc->lock);
-	return thr->serving ? 0 : ret;
 }
 
 /*
@@ -788,11 +629,8 @@ long door_ioc_return(struct door_proc *proc, void __user *arg)
 		 */
 		if (task_work_pending(current)) {
 			spin_lock(&proc->lock);
-			if (!thr->serving && thr->idle) {
-				list_del_init(&thr->pool_node);
-				thr->idle = false;
-				thr->pool->nidle--;
-			}
+			if (!thr->serving)
+				door_pool_leave(thr);
 			spin_unlock(&proc->lock);
 			if (!READ_ONCE(thr->serving))
 				return -EINTR;
@@ -800,7 +638,7 @@ long door_ioc_return(struct door_proc *proc, void __user *arg)
 	}
 
 	for (;;) {
-		ret = door_return_wait(thr);
+		ret = door_pool_wait(thr);
 		if (ret)
 			return ret;
 		ret = door_return_invoke(thr, &req);

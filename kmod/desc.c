@@ -127,8 +127,11 @@ void door_payload_free(struct door_payload *p)
 			door_put(pd[i].door);
 		}
 	}
-	kvfree(p->desc);
-	kvfree(p->data);
+	/* Small payloads have neither: no call at all for them. */
+	if (p->desc)
+		kvfree(p->desc);
+	if (p->data)
+		kvfree(p->data);
 	if (p->pages) {
 		unpin_user_pages(p->pages, p->npages);
 		kvfree(p->pages);
@@ -146,7 +149,8 @@ void door_release_init(struct door_release *rel)
 /* Forget the descriptors noted, closing none. */
 void door_release_drop(struct door_release *rel)
 {
-	kvfree(rel->fds);
+	if (rel->fds)
+		kvfree(rel->fds);
 	door_release_init(rel);
 }
 

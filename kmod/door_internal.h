@@ -10,7 +10,7 @@
  * struct door_object	one door.  Each door descriptor is a file whose
  *			private_data holds a reference to it.
  * struct door_pool	server threads waiting for calls, and calls waiting
- *			for a thread.  One per process, one per private door.
+ *			for a thread.  One per process, one per private door (pool.c).
  * struct door_thread	a thread of a server process that has entered
  *			door_return at least once.
  * struct door_call	one door_call in progress; lives on the caller's
@@ -42,9 +42,10 @@
  * door_proc: kref; held by the control file and by each of its door
  *	objects.  Marked dead when the owning process closes the control
  *	file (exit, exec or close); it is freed when the last reference goes.
- * door_object: kref; held by each door file, each call in progress, each
- *	door_thread serving or bound to it, each queued unreferenced
- *	notification, each fattach mount and each descriptor in flight.
+ * door_object: kref; held by each door file (which a call in progress
+ *	holds through its ioctl), each door_thread serving or bound to it,
+ *	each queued unreferenced notification, each fattach mount and each
+ *	descriptor in flight.
  * door_thread: owned by door_proc.threads (an xarray keyed by the thread's
  *	global pid number).  Freed (after an RCU grace period) when a later
  *	thread's prune finds its thread exited, when a new thread with the
@@ -54,8 +55,9 @@
  *	thread that exec()s takes over its leader's pid: door_thread_find).
  *	It holds its thread's struct pid, not its task_struct: an exited
  *	thread's entry pins no task.  door_thread.task is a plain pointer,
- *	valid while the thread is idle in a pool (under proc->lock) and for
- *	the thread itself.
+ *	valid while the thread is idle in a pool, or has just been taken off
+ *	its idle list, until proc->lock is released; and for the thread
+ *	itself.
  * door_sched_state: refcount; held by its door_thread and by a call being
  *	served (door_call.server_sched); it holds the thread's task_struct
  *	only while the thread runs at a caller's priority.  Its mutex is
@@ -86,6 +88,7 @@
 #include <linux/atomic.h>
 #include <linux/fs.h>
 #include <linux/sizes.h>
+#include <linux/percpu.h>
 
 #include <door_ioctl.h>
 
@@ -258,28 +261,29 @@ enum door_call_state {
 	DOOR_CALL_DONE,		/* finished: error or results set */
 };
 
+/* door_ioc_call() sets up each field: a new one must be added there. */
 struct door_call {
-	struct door_object *door;	/* reference held */
+	struct door_object *door;	/* the caller's door file holds it */
 	enum door_call_state state;
 	int error;			/* set with DOOR_CALL_DONE on failure */
 	bool no_results;		/* door_call(d, NULL) */
 	/* A server thread took it (it was ACTIVE); under proc->lock. */
 	bool taken;
-	u64 seq;			/* invocation number */
+	u64 seq;			/* invocation number, at the handoff */
 	struct door_thread *server;	/* while ACTIVE */
 	struct list_head pool_node;	/* while QUEUED */
 	wait_queue_head_t wq;		/* the caller sleeps here */
-	const struct cred *cred;	/* caller's credentials, reference held */
+	const struct cred *cred;	/* caller's credentials (the caller's own) */
 	struct door_sched sched;	/* caller's priority */
 	/* The serving thread's, from the handoff on (reference held). */
 	struct door_sched_state *server_sched;
-	struct pid *tgid;		/* caller's thread group, reference held */
+	struct pid *tgid;		/* caller's thread group (the caller's) */
 	struct door_payload args;	/* owned by the caller until handed over */
 	struct door_payload results;	/* owned by the caller once DONE */
 	/*
 	 * The caller's own DOOR_RELEASE descriptors, closed by the caller
 	 * once a thread has taken the call; a thread taking a queued call
-	 * that has some wakes the caller for that (door_return_wait).
+	 * that has some wakes the caller for that (door_pool_wait).
 	 */
 	struct door_release release;
 };
@@ -294,6 +298,7 @@ struct door_thread {
 	struct list_head pool_node;	/* in pool->idle while idle */
 	bool idle;
 	struct door_pool *pool;		/* the pool it waits in while idle */
+	int cpu;			/* where it went idle (pool.c) */
 	/* The call it serves; NULL again if its caller went away. */
 	struct door_call *call;
 	struct door_object *bound;	/* private door it is bound to (ref) */
@@ -309,14 +314,15 @@ struct door_thread {
 	struct pid *caller_tgid;	/* ref held */
 	bool no_results;
 	u64 seq;			/* of the invocation it serves */
+	u64 last_seq;			/* numbers its invocations, never 0 */
 	struct door_sched caller_sched;	/* to inherit */
 	struct door_sched_state *sched;	/* reference held */
 };
 
 /* main.c */
 extern atomic64_t door_stat_live_doors;
-extern atomic64_t door_stat_live_calls;
-extern atomic64_t door_stat_total_calls;
+DECLARE_PER_CPU(long, door_stat_live_calls);
+DECLARE_PER_CPU(u64, door_stat_total_calls);
 struct door_proc *door_ctl_proc(struct file *file);
 
 /* proc.c: door_proc and door_thread */
@@ -327,9 +333,6 @@ void door_proc_release(struct door_proc *proc);
 bool door_proc_is_current(struct door_proc *proc);
 struct door_thread *door_thread_get(struct door_proc *proc);
 struct door_thread *door_thread_find(struct door_proc *proc);
-void door_pool_init(struct door_pool *pool);
-void door_pool_fail_waiting(struct door_pool *pool, struct door_object *door,
-			    int error);
 long door_ioc_bind(struct door_proc *proc, int __user *ufd);
 long door_ioc_unbind(struct door_proc *proc);
 long door_ioc_set_cancel(struct door_proc *proc, int __user *usig);
@@ -354,8 +357,29 @@ void doorfs_exit(void);
 struct inode *doorfs_new_inode(struct door_object *door);
 struct file *doorfs_new_file(struct door_object *door);
 
-/* call.c: door_call and door_return */
+/* The pool @thr waits in.  Called by the thread itself. */
+static inline struct door_pool *door_thread_pool(struct door_thread *thr)
+{
+	return thr->bound ? thr->bound->pool : &thr->proc->pool;
+}
+
+/*
+ * pool.c: idle threads, waiting calls and notifications.  All but
+ * door_pool_init() and door_pool_wait() (which takes it) with proc->lock
+ * held.
+ */
+void door_pool_init(struct door_pool *pool);
+void door_pool_enter(struct door_pool *pool, struct door_thread *thr);
+void door_pool_leave(struct door_thread *thr);
+struct door_thread *door_pool_call(struct door_call *call);
+void door_pool_withdraw(struct door_call *call);
 void door_unref_queue(struct door_object *door);
+int door_pool_wait(struct door_thread *thr);
+void door_pool_fail_waiting(struct door_pool *pool, struct door_object *door,
+			    int error);
+void door_pool_end(struct door_pool *pool, struct list_head *drop);
+
+/* call.c: door_call and door_return */
 long door_ioc_call(struct door_object *door, void __user *arg);
 long door_ioc_return(struct door_proc *proc, void __user *arg);
 long door_ioc_abandon(struct door_proc *proc);

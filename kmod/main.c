@@ -48,8 +48,13 @@ MODULE_PARM_DESC(max_data,
 		 "Largest argument or result of one call, in bytes (at most 1 GiB)");
 
 atomic64_t door_stat_live_doors = ATOMIC64_INIT(0);
-atomic64_t door_stat_live_calls = ATOMIC64_INIT(0);
-atomic64_t door_stat_total_calls = ATOMIC64_INIT(0);
+/*
+ * Per CPU, so that a call writes no line that every CPU shares; summed when
+ * read.  A call may end on another CPU than it began: one CPU's live count
+ * can be negative.
+ */
+DEFINE_PER_CPU(long, door_stat_live_calls);
+DEFINE_PER_CPU(u64, door_stat_total_calls);
 
 static const struct file_operations door_ctl_fops;
 
@@ -99,13 +104,21 @@ static int door_ctl_release(struct inode *inode, struct file *file)
 static long door_ioc_stats(void __user *arg)
 {
 	struct door_ioc_stats st;
+	long live = 0;
+	u64 total = 0;
+	int cpu;
 
 	if (!capable(CAP_SYS_ADMIN))
 		return -EPERM;
+	for_each_possible_cpu(cpu) {
+		live += READ_ONCE(*per_cpu_ptr(&door_stat_live_calls, cpu));
+		total += READ_ONCE(*per_cpu_ptr(&door_stat_total_calls, cpu));
+	}
 	st = (struct door_ioc_stats){
 		.live_doors = atomic64_read(&door_stat_live_doors),
-		.live_calls = atomic64_read(&door_stat_live_calls),
-		.total_calls = atomic64_read(&door_stat_total_calls),
+		/* Read while calls move between CPUs: can dip below 0. */
+		.live_calls = max(live, 0L),
+		.total_calls = total,
 	};
 
 	return copy_to_user(arg, &st, sizeof(st)) ? -EFAULT : 0;

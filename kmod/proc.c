@@ -5,10 +5,7 @@
  * A thread becomes a server thread the first time it enters door_return
  * (or binds); its struct door_thread stays in door_proc.threads until the
  * thread has exited and another one of the process enters the module, or
- * the process's server side ends.  Idle threads wait in a pool (the
- * process pool, or the private pool of the door they are bound to);
- * callers that find no idle thread wait in the same pool, first come first
- * served.
+ * the process's server side ends.  Idle threads wait in a pool (pool.c).
  */
 #include <linux/slab.h>
 #include <linux/sched.h>
@@ -19,17 +16,10 @@
 #include <linux/uaccess.h>
 #include <linux/rcupdate.h>
 #include <linux/hashtable.h>
+#include <linux/random.h>
 
 #include "door_internal.h"
 #include "door_trace.h"
-
-void door_pool_init(struct door_pool *pool)
-{
-	INIT_LIST_HEAD(&pool->idle);
-	INIT_LIST_HEAD(&pool->waiting);
-	INIT_LIST_HEAD(&pool->unref);
-	pool->nidle = 0;
-}
 
 /* door_tg of every thread group with a door_proc, keyed by struct pid. */
 static DEFINE_SPINLOCK(door_tg_lock);
@@ -157,37 +147,6 @@ bool door_proc_is_current(struct door_proc *proc)
 }
 
 /*
- * Fail every call queued in @pool (for @door only, if not NULL) with @error.
- * Called with proc->lock held.
- */
-void door_pool_fail_waiting(struct door_pool *pool, struct door_object *door,
-			    int error)
-{
-	struct door_call *call, *tmp;
-
-	list_for_each_entry_safe(call, tmp, &pool->waiting, pool_node) {
-		if (!door || call->door == door)
-			door_call_finish(call, error);
-	}
-}
-
-/*
- * Wake every idle thread of @pool so that it notices the proc is dead, and
- * move its pending unreferenced notifications to @drop.  proc->lock held.
- */
-static void door_pool_end(struct door_pool *pool, struct list_head *drop)
-{
-	struct door_thread *thr;
-	struct door_object *door;
-
-	list_for_each_entry(thr, &pool->idle, pool_node)
-		wake_up_interruptible(&thr->wq);
-	list_for_each_entry(door, &pool->unref, unref_node)
-		door->flags &= ~DOOR_F_UNREF_PENDING;
-	list_splice_init(&pool->unref, drop);
-}
-
-/*
  * End the server side of a process: revoke its doors, fail the calls queued
  * for its threads with EBADF and those being served with EINTR.  Idempotent.
  */
@@ -259,11 +218,7 @@ struct door_thread *door_thread_find(struct door_proc *proc)
 static void door_thread_reap(struct door_proc *proc, struct door_thread *old)
 {
 	spin_lock(&proc->lock);
-	if (old->idle) {
-		list_del_init(&old->pool_node);
-		old->pool->nidle--;
-		old->idle = false;
-	}
+	door_pool_leave(old);
 	if (old->call)
 		door_call_finish(old->call, -EINTR);
 	spin_unlock(&proc->lock);
@@ -335,6 +290,9 @@ struct door_thread *door_thread_get(struct door_proc *proc)
 	thr->pid = get_pid(task_pid(current));
 	thr->task = current;
 	thr->nr = nr;
+	/* A late cancellation must not match a new entry's first numbers. */
+	thr->last_seq = get_random_u64();
+	thr->sched->ended = thr->last_seq;
 	init_waitqueue_head(&thr->wq);
 	INIT_LIST_HEAD(&thr->pool_node);
 

@@ -180,7 +180,8 @@ void door_sched_restore(struct door_sched_state *st)
 void door_sched_end(struct door_sched_state *st, u64 seq)
 {
 	mutex_lock(&st->lock);
-	if (seq)
+	/* Numbers grow per thread: a late end of an older one changes nothing. */
+	if (seq && (s64)(seq - st->ended) > 0)
 		st->ended = seq;
 	if (!seq || st->seq == seq)
 		door_sched_drop(st);
