@@ -16,7 +16,8 @@
 #     naming libdoor.so.N, and debian/libdoorN.install    the same N
 #   - libdoor.pc.in takes its Version from @VERSION@ and tools/install.sh
 #     and examples/Makefile read PACKAGE_VERSION from dkms.conf
-#   - every "door/X.Y" and "door-X.Y" in README.md and dkms.conf names it
+#   - every "door/X.Y" and "door-X.Y" in README.md and dkms.conf names it,
+#     and every package file name (_X.Y_) in README.md
 # One line per check ("ok"/"not ok"), then "version: N passed, N failed";
 # exit status 0 only if everything agrees.  Reads files only: fast, offline.
 set -u
@@ -66,6 +67,8 @@ for f in tools/install.sh examples/Makefile; do
 done
 bad=$(grep -o -E 'door[/-][0-9]+\.[0-9]+' README.md dkms.conf | grep -v -E "[/-]$V\$" | sort -u | tr '\n' ' ')
 check "README.md and dkms.conf name door/$V" "" "$bad"
+bad=$(grep -o -E '_[0-9]+\.[0-9]+_' README.md | grep -v -x "_${V}_" | sort -u | tr '\n' ' ')
+check "README.md's package file names have _${V}_" "" "$bad"
 
 echo "version: $pass passed, $fail failed"
 [ "$fail" -eq 0 ]
