@@ -20,7 +20,7 @@
 #     kernel in door-dkms's postinst.  A user "tester" is added, doord.service
 #     enabled, and tools/system-test/guest.sh installed as a oneshot unit.
 #  3. The tree becomes an ext4 disk image (mkfs.ext4 -d) and boots under
-#     qemu-system-x86_64 (TCG unless /dev/kvm works) with the image's own
+#     qemu-system-x86_64 (TCG; SYSTEM_TEST_KVM=1 for KVM) with the image's own
 #     kernel and initramfs, console on the serial port (build/system-test/
 #     console-KVER.log).  guest.sh checks the system, reboots it, checks it
 #     again, purges the packages, checks what is left, and powers off.
@@ -34,7 +34,8 @@
 # SYSTEM_TEST_SECURITY_MIRROR (http://deb.debian.org/debian-security; the
 # 6.12 kernel of Debian 12 is in bookworm-security), SYSTEM_TEST_CACHE,
 # SYSTEM_TEST_TIMEOUT (seconds for the QEMU run, default 2400),
-# SYSTEM_TEST_MEM (MiB, default 1536).  Needs root (chroot, mmdebstrap).
+# SYSTEM_TEST_MEM (MiB, default 1536), SYSTEM_TEST_KVM=1 (KVM, not TCG).
+# Needs root (chroot, mmdebstrap).
 set -uo pipefail
 
 TOP=$(cd "$(dirname "$0")/.." && pwd)
@@ -137,6 +138,16 @@ in_chroot() {
 total_pass=0
 total_fail=0
 
+# What to undo if the run is interrupted: the QEMU process, the work tree.
+CUR_QPID=
+CUR_WORK=
+cleanup() {
+	if [ -n "$CUR_QPID" ]; then kill "$CUR_QPID" 2>/dev/null; fi
+	if [ -n "$CUR_WORK" ]; then rm -rf "$CUR_WORK"; fi
+}
+trap cleanup EXIT
+trap 'exit 130' INT TERM
+
 run_kernel() {
 	local kver=$1 pass=0 fail=0 base work root krel img console rc qpid deadline
 	note() { echo "system-test: [$kver] $*"; }
@@ -156,6 +167,7 @@ run_kernel() {
 	ok "base image $(basename "$base")"
 
 	work=$(mktemp -d /var/tmp/door-system-test.XXXXXX)
+	CUR_WORK=$work
 	root=$work/root
 	mkdir "$root"
 	tar -xf "$base" -C "$root" || { notok "unpack $base"; rm -rf "$work"; finish; return; }
@@ -209,8 +221,11 @@ run_kernel() {
 
 	# ---- boot: boot1, reboot, boot2 + purge, poweroff ----
 	console=$OUT/console-$kver.log
+	# TCG: /dev/kvm may exist where KVM does not work (nested), and a
+	# guest that hangs there is worse than a slow one.  SYSTEM_TEST_KVM=1
+	# asks for KVM (falling back to TCG if it cannot start).
 	local -a accel=(-accel tcg)
-	[ -w /dev/kvm ] && accel=(-accel kvm -accel tcg)
+	[ "${SYSTEM_TEST_KVM:-0}" = 1 ] && accel=(-accel kvm -accel tcg)
 	note "booting $krel under qemu (${accel[*]}; console: build/system-test/console-$kver.log)"
 	qemu-system-x86_64 "${accel[@]}" \
 		-m "$MEM" -smp 2 -nodefaults -no-user-config -display none -monitor none \
@@ -220,6 +235,7 @@ run_kernel() {
 		-append "root=/dev/vda rw console=ttyS0 loglevel=4 panic=-1 systemd.show_status=auto" \
 		</dev/null >"$work/qemu.log" 2>&1 &
 	qpid=$!
+	CUR_QPID=$qpid
 	deadline=$((SECONDS + TIMEOUT))
 	while kill -0 "$qpid" 2>/dev/null && [ "$SECONDS" -lt "$deadline" ]; do
 		sleep 2
@@ -256,6 +272,7 @@ run_kernel() {
 	for phase in boot1 boot2 purge; do
 		grep -q "^# end $phase\$" "$results" || notok "the guest did not finish $phase"
 	done
+	CUR_QPID=
 	rm -rf "$work"
 	finish
 }
