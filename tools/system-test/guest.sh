@@ -289,7 +289,7 @@ boot2)
 	PHASE=purge
 	purge_checks
 	say "# end purge"
-	echo done >"$STATE/phase"
+	echo finished >"$STATE/phase"
 	sync
 	systemctl --no-block poweroff
 	;;
