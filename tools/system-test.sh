@@ -18,7 +18,8 @@
 #     installs the four .debs of DIR (default build/deb) with their
 #     dependencies from the archive: dkms builds door.ko for the image's
 #     kernel in door-dkms's postinst.  A user "tester" is added, doord.service
-#     enabled, and tools/system-test/guest.sh installed as a oneshot unit.
+#     enabled, gcc and pkgconf installed (a program is built against
+#     libdoor-dev), and tools/system-test/guest.sh installed as a oneshot unit.
 #  3. The tree becomes an ext4 disk image (mkfs.ext4 -d) and boots under
 #     qemu-system-x86_64 (TCG; SYSTEM_TEST_KVM=1 for KVM) with the image's own
 #     kernel and initramfs, console on the serial port (build/system-test/
@@ -179,6 +180,8 @@ run_kernel() {
 		export DEBIAN_FRONTEND=noninteractive
 		apt-get update -q
 		apt-get install -y -q --no-install-recommends /tmp/debs/*.deb
+		# for the check that builds a program with libdoor-dev:
+		apt-get install -y -q --no-install-recommends gcc libc6-dev pkgconf binutils
 		useradd -m -s /bin/sh tester
 		systemctl enable doord.service
 		dkms status' >"$OUT/install-$kver.log" 2>&1; then

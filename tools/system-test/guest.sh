@@ -148,6 +148,24 @@ t_doorstat() {
 		doorstat | grep -F "doord[$pid]"
 }
 
+# libdoor-dev as a distribution ships it: Solaris programs built by the
+# user with the compiler's defaults and nothing but pkg-config's flags link
+# the soname and run: solaris_compat as the user, illumos_sessions as root
+# (it fattaches, which needs CAP_SYS_ADMIN).
+t_dev_build() {
+	local v dir ex=/usr/share/doc/libdoor-dev/examples
+	v=$(pkg-config --modversion libdoor) || return 1
+	expect_eq "$VERSION" "$v" || return 1
+	dir=$(as_user mktemp -d) || return 1
+	as_user sh -ec "cd $dir
+		for p in solaris_compat illumos_sessions; do
+			cc -O2 -pthread -o \$p $ex/\$p.c \$(pkg-config --cflags --libs libdoor)
+			readelf -d \$p | grep -F 'Shared library: [libdoor.so.1]'
+		done
+		./solaris_compat" || return 1
+	(cd "$dir" && ./illumos_sessions)
+}
+
 gone() { ! kill -0 "$1" 2>/dev/null; }
 pid_changed() { local p; p=$(main_pid); [ "$p" -gt 0 ] && [ "$p" != "$1" ] && systemctl is-active --quiet doord.service; }
 
@@ -274,6 +292,7 @@ say "# begin $PHASE"
 case $PHASE in
 boot1)
 	system_checks
+	check "user $USER_NAME: a program built with pkg-config --cflags --libs libdoor runs" t_dev_build
 	check "systemctl restart doord: the new daemon takes the path over" t_restart
 	check "doord killed: systemd restarts it and it replaces the stale door" t_takeover
 	check "no failed unit" t_no_failed_units
