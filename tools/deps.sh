@@ -20,9 +20,10 @@
 # Installing a linux-image package on the host is harmless: it is never
 # booted there, it only provides /boot/vmlinuz-* for QEMU.
 #
-# --deb installs only the Debian packaging tools: dpkg-dev, debhelper,
-# dh-dkms (bookworm's dh_dkms), fakeroot and lintian.  --system-test adds
-# mmdebstrap, e2fsprogs (mkfs.ext4 -d), qemu-system-x86 and qemu-utils.
+# --deb installs only what building the Debian packages needs:
+# build-essential, dpkg-dev, debhelper, dh-dkms (bookworm's dh_dkms),
+# fakeroot and lintian.  --system-test adds mmdebstrap, e2fsprogs
+# (mkfs.ext4 -d, debugfs) and qemu-system-x86.
 #
 # Finally extracts tools/testing/selftests/kselftest{_harness,}.h from
 # /usr/src/linux-source-6.12.tar.xz into build/kselftest/ (if missing).
@@ -30,9 +31,9 @@ set -eu
 
 EXTRA=
 case ${1:-} in
---deb) EXTRA="dpkg-dev debhelper dh-dkms fakeroot lintian" ;;
---system-test) EXTRA="dpkg-dev debhelper dh-dkms fakeroot lintian mmdebstrap e2fsprogs \
-	qemu-system-x86 qemu-utils" ;;
+--deb) EXTRA="build-essential dpkg-dev debhelper dh-dkms fakeroot lintian" ;;
+--system-test) EXTRA="build-essential dpkg-dev debhelper dh-dkms fakeroot lintian mmdebstrap e2fsprogs \
+	qemu-system-x86" ;;
 esac
 KVER=${1:-6.1}
 [ -z "$EXTRA" ] || KVER=6.1
