@@ -191,8 +191,10 @@ run_kernel() {
 		notok "apt-get install of the packages (log: build/system-test/install-$kver.log)"
 	fi
 	krel=$(ls "$root/lib/modules" | sort -V | tail -n 1)
-	if [ -f "$root/lib/modules/$krel/updates/dkms/door.ko" ]; then
-		ok "DKMS built door.ko for the image's kernel $krel"
+	local ko
+	ko=$(find "$root/lib/modules/$krel/updates/dkms" -name 'door.ko*' 2>/dev/null)
+	if [ -n "$ko" ]; then
+		ok "DKMS built ${ko##*/} for the image's kernel $krel"
 	else
 		notok "DKMS built no door.ko for $krel"
 	fi
