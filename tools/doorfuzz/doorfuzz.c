@@ -15,7 +15,9 @@
  *              pointers that are NULL, unmapped, read-only, PROT_NONE,
  *              straddling a guard page, kernel or non-canonical, huge
  *              counts, random descriptor arrays with DOOR_RELEASE, random
- *              flags and commands) and a server role (DOOR_IOC_RETURN with
+ *              flags and commands; depletion descriptors of the process
+ *              pool, of doors and of anything, polled, read, passed and
+ *              closed) and a server role (DOOR_IOC_RETURN with
  *              random results and random argument buffers; abandoning,
  *              calling out while serving, exiting the thread while
  *              serving, binding to private doors).
