@@ -448,6 +448,66 @@ TEST(private_pool_blocking_read_and_revoke)
 	close(pfd);
 }
 
+/* Wait (1 ms steps, up to ms) until thread tid sleeps in read(). */
+static int wait_blocked_in_read(pid_t tid, int ms)
+{
+	struct timespec ts = { 0, 1000 * 1000 };
+	char sys[64], st[64];
+
+	snprintf(sys, sizeof(sys), "/proc/self/task/%d/syscall", (int)tid);
+	snprintf(st, sizeof(st), "/proc/self/task/%d/stat", (int)tid);
+	while (ms-- > 0) {
+		if (blocked_syscall(sys) == SYS_read && stat_state(st) == 'S')
+			return 0;
+		nanosleep(&ts, NULL);
+	}
+	return -1;
+}
+
+static _Atomic pid_t reader_tid;
+
+static void *tid_reader_main(void *arg)
+{
+	atomic_store(&reader_tid, gettid());
+	reader_got = read_count(reader_fd);
+	return arg;
+}
+
+/*
+ * A reader asleep in read() with nothing waiting is woken by the end of
+ * the pool (revocation of the private door) and gets end of file.
+ */
+TEST(blocked_reader_woken_by_hangup)
+{
+	pthread_t reader;
+	int d, dfd, i;
+
+	door_server_create(one_thread_create);
+	d = door_create(echo_proc, NULL, DOOR_PRIVATE);
+	ASSERT_LE(0, d);
+	publish_priv(d);
+	ASSERT_EQ(1, wait_fdinfo(d, IDLE, 1, 10000));
+	dfd = door_depletion_fd(d, 0);
+	ASSERT_LE(0, dfd);
+
+	reader_fd = dfd;
+	reader_got = -3;
+	pthread_create(&reader, NULL, tid_reader_main, NULL);
+	for (i = 0; i < 10000 && !atomic_load(&reader_tid); i++)
+		usleep(1000);
+	ASSERT_NE(0, atomic_load(&reader_tid));
+	ASSERT_EQ(0, wait_blocked_in_read(atomic_load(&reader_tid), 10000));
+	EXPECT_EQ(-3, reader_got);
+
+	ASSERT_EQ(0, door_revoke(d));
+	hang_guard(10);
+	pthread_join(reader, NULL);
+	hang_guard(0);
+	EXPECT_EQ(-2, reader_got);
+	EXPECT_EQ(POLLHUP, poll_in(dfd, 0));
+	close(dfd);
+}
+
 TEST(errors)
 {
 	struct door_ioc_depletion req = { .door = -1, .flags = 0x80 };
