@@ -98,6 +98,17 @@ int door_setparam(int d, int param, size_t val);
 door_server_func_t *door_server_create(door_server_func_t *create_func);
 
 /*
+ * Linux extensions (libdoor(7), "Beyond Solaris").
+ *
+ * door_depletion_fd(): a descriptor that polls readable while calls wait in
+ * a server thread pool with no idle thread to take them (d = -1 for the
+ * process pool, or a private door of this process); read() gives how many
+ * as a uint64_t.  While it is open libdoor starts no thread on depletion
+ * for that pool.  flags: O_NONBLOCK; always close-on-exec.
+ */
+int door_depletion_fd(int d, int flags);
+
+/*
  * fattach(3C)/fdetach(3C): attach a door to, or detach it from, a file
  * name.  Solaris declares them in <stropts.h>, which libdoor provides as
  * <door/stropts.h> (on the include path that pkg-config gives); they are

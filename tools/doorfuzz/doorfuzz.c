@@ -15,7 +15,9 @@
  *              pointers that are NULL, unmapped, read-only, PROT_NONE,
  *              straddling a guard page, kernel or non-canonical, huge
  *              counts, random descriptor arrays with DOOR_RELEASE, random
- *              flags and commands) and a server role (DOOR_IOC_RETURN with
+ *              flags and commands; depletion descriptors of the process
+ *              pool, of doors and of anything, polled, read, passed and
+ *              closed) and a server role (DOOR_IOC_RETURN with
  *              random results and random argument buffers; abandoning,
  *              calling out while serving, exiting the thread while
  *              serving, binding to private doors).
@@ -106,7 +108,9 @@ enum op {
 	OP_RACE_CREATE, OP_RACE_REOPEN, OP_SANITY_CALL,
 	/* the first door ioctl of a wave thread (and what follows it) */
 	OP_W_BIND, OP_W_RETURN, OP_W_UNBIND, OP_W_QUERY, OP_W_UCRED,
-	OP_W_ABANDON, OP_W_CALL, OP_NR
+	OP_W_ABANDON, OP_W_CALL,
+	OP_DEPLETION,	/* DOOR_IOC_DEPLETION_FD, then poll and read it */
+	OP_NR
 };
 
 static const char *const op_name[OP_NR] = {
@@ -117,6 +121,7 @@ static const char *const op_name[OP_NR] = {
 	"race create", "race reopen", "sanity call",
 	"wave BIND", "wave RETURN", "wave UNBIND", "wave QUERY", "wave UCRED",
 	"wave ABANDON", "wave CALL",
+	"DEPLETION_FD",
 };
 
 #define NERR 134
@@ -766,7 +771,7 @@ static int is_door_cmd(unsigned long cmd)
 		DOOR_IOC_QUERY, DOOR_IOC_REVOKE, DOOR_IOC_UCRED,
 		DOOR_IOC_GETPARAM, DOOR_IOC_SETPARAM, DOOR_IOC_BIND,
 		DOOR_IOC_UNBIND, DOOR_IOC_STATS, DOOR_IOC_ABANDON,
-		DOOR_IOC_SET_CANCEL,
+		DOOR_IOC_SET_CANCEL, DOOR_IOC_DEPLETION_FD,
 	};
 
 	for (size_t i = 0; i < sizeof(cmds) / sizeof(cmds[0]); i++)
@@ -877,7 +882,7 @@ static void op_simple(struct worker *w, enum op op)
 			cmd = _IOC(_IOC_DIR(cmd), DOOR_IOC_MAGIC, _IOC_NR(cmd),
 				   sizeof(u.raw));
 		/* Only invalid commands here: the valid ones are above. */
-		if (is_door_cmd(cmd))
+		while (is_door_cmd(cmd))
 			cmd = _IOC(_IOC_DIR(cmd), DOOR_IOC_MAGIC,
 				   15 + below(s, 17), _IOC_SIZE(cmd));
 		break;
@@ -888,6 +893,45 @@ static void op_simple(struct worker *w, enum op op)
 	count(op, r, e);
 	if (op == OP_CREATE && r >= 0)
 		pool_put(s, r);
+}
+
+/*
+ * A depletion descriptor of the process pool, of a door (private or not,
+ * this process's or not) or of anything else; polled and read once (its
+ * count is whatever waits now), then closed or kept in the pool, where
+ * other operations read, poll, pass and close it.  Always non-blocking
+ * from here on: op_misc's read must not wait for a call.
+ */
+static void op_depletion(struct worker *w)
+{
+	uint64_t *s = &w->rs;
+	struct door_ioc_depletion d;
+	struct pollfd pfd;
+	uint64_t v;
+	int fd, r, e;
+
+	memset(&d, 0, sizeof(d));
+	switch (below(s, 5)) {
+	case 0: case 1: d.door = -1; break;
+	case 2: case 3: d.door = pool_pick_door(s); break;
+	default: d.door = pick_fd(s); break;
+	}
+	d.flags = chance(s, 90) ? (uint32_t)below(s, 2) : (uint32_t)rnd(s);
+	fd = ctl_fd(s);
+	r = ioctl(fd, DOOR_IOC_DEPLETION_FD, arg_ptr(w, &d, sizeof(d)));
+	e = errno;
+	count(OP_DEPLETION, r, e);
+	if (r < 0)
+		return;
+	(void)fcntl(r, F_SETFL, O_NONBLOCK);
+	pfd.fd = r;
+	pfd.events = POLLIN;
+	(void)poll(&pfd, 1, 0);
+	(void)!read(r, &v, chance(s, 80) ? sizeof(v) : below(s, 8));
+	if (chance(s, 50))
+		pool_put(s, r);
+	else
+		close(r);
 }
 
 /* read/write/mmap/stat/poll/fdinfo on a random descriptor. */
@@ -1057,6 +1101,8 @@ static void client_step(struct worker *w)
 		op_fattach(s);
 	else if (r < 916)
 		op_fdetach(s);
+	else if (r < 930)
+		op_depletion(w);
 	else
 		op_call(w, pick_fd(s));
 }
