@@ -1232,7 +1232,7 @@ static int run_case(const struct bcase *bc, int latency, double *rate,
 		    int *nthreads)
 {
 	struct chan ch[MAX_CLIENTS];
-	pid_t pids[2 * MAX_CLIENTS + 3];
+	pid_t pids[3 * MAX_CLIENTS + 1];
 	int npids = 0, nch = 0, i, status, ret = -1;
 	int door_mech = bc->m == M_DOOR_IOCTL || bc->m == M_DOOR_LIB;
 	int shared_srv = door_mech && !bc->pairs;
@@ -1294,8 +1294,8 @@ static int run_case(const struct bcase *bc, int latency, double *rate,
 			competitor();
 		npids++;
 	}
-	if (latency && bc->cpus == 2 && idle_poll) {
-		for (i = 0; i < 2; i++) {
+	if (((latency && bc->cpus == 2) || bc->cpus == 3) && idle_poll) {
+		for (i = 0; i < ncpus && i < MAX_CLIENTS; i++) {
 			pids[npids] = spawn();
 			if (pids[npids] == 0)
 				idle_spinner(i);
@@ -1736,8 +1736,12 @@ static void suite_throughput(int have_door, double secs)
  * calling one shared door server process, against K independent
  * eventfd-bare pairs with unpinned servers as the control, in the same
  * boot; ROUNDS rounds, each running every configuration once (interleaved,
- * so that a change in the host's load hits all of them alike).  One
- * "@@DB scale" line per run; doorreport takes the medians.
+ * so that a change in the host's load hits all of them alike).  A
+ * SCHED_IDLE spinner runs on every vCPU, as in the cpus=2 latency cases
+ * (idle_spinner(): without it a halted vCPU's wakeup costs a host
+ * scheduling delay, and one client on a loaded host made a few hundred
+ * calls/s whatever the mechanism).  One "@@DB scale" line per run;
+ * doorreport takes the medians.
  */
 static void suite_scaling(int have_door, double secs, int rounds)
 {
@@ -1760,7 +1764,7 @@ static void suite_scaling(int have_door, double secs, int rounds)
 					.secs = secs, .tput = 1,
 				};
 				double rate;
-				char m[48];
+				char m[48], st[32] = "";
 
 				if (!have_door && is_door(sm[j]))
 					continue;
@@ -1768,10 +1772,11 @@ static void suite_scaling(int have_door, double secs, int rounds)
 					continue;
 				if (run_case(&bc, 0, &rate, &t) < 0)
 					continue;
+				if (t)
+					snprintf(st, sizeof(st), " sthreads=%d", t);
 				printf("@@DB scale round=%d mech=%s clients=%d cpus=%d rate=%.1f secs=%.2f "
-				       "unit=calls/s%s\n", r + 1, mech_label(&bc, m, sizeof(m)),
-				       k, ncpus, rate, secs,
-				       t ? (snprintf(m, sizeof(m), " sthreads=%d", t), m) : "");
+				       "unit=calls/s%s%s\n", r + 1, mech_label(&bc, m, sizeof(m)),
+				       k, ncpus, rate, secs, st, idle_poll ? " idlepoll=1" : "");
 				fflush(stdout);
 			}
 		}

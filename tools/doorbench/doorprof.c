@@ -24,6 +24,8 @@
  *              the untraced remainder into entry/exit and user space
  *   --syscalls the system calls in one round trip (default 2: the
  *              client's door call and the server's door return)
+ *   --any-task every task counts as the client (a one-process loop whose
+ *              comm the tracer may not have recorded under its new name)
  *   --tree     also print the call tree of the most typical round trip
  *
  * Under QEMU -icount shift=0 one guest nanosecond is one guest
@@ -129,6 +131,7 @@ static size_t nlines;
 static int *rt_first_line;	/* line where round trip i starts */
 static int nrt;
 static char **door_syms;
+static int all_client;		/* --any-task: every task is the client */
 static size_t ndoor_syms;
 
 static void die(const char *fmt, ...)
@@ -260,7 +263,7 @@ static struct task *task_of(int pid, const char *comm)
 		die("too many tasks");
 	memset(&tasks[ntask], 0, sizeof(tasks[ntask]));
 	tasks[ntask].pid = pid;
-	if (!strncmp(comm, "db-clie", 7))
+	if (all_client || !strncmp(comm, "db-clie", 7))
 		tasks[ntask].role = R_CLIENT;
 	else if (!strncmp(comm, "db-serv", 7))
 		tasks[ntask].role = R_SERVER;
@@ -565,6 +568,8 @@ int main(int argc, char **argv)
 			syscall_cost = atof(argv[++i]);
 		else if (!strcmp(argv[i], "--syscalls") && i + 1 < argc)
 			nsys = atof(argv[++i]);
+		else if (!strcmp(argv[i], "--any-task"))
+			all_client = 1;
 		else if (!strcmp(argv[i], "--tree"))
 			tree = 1;
 		else

@@ -58,8 +58,8 @@ trace_done
 gtraced=$(cost_median /tmp/traced)
 sys=0
 if [ -n "$getppid" ] && [ -n "$gtraced" ]; then
-	$P --trace /tmp/trace.txt --label "$LABEL getppid" --start __x64_sys_getppid \
-		--plain "$getppid" --traced "$gtraced" --syscalls 1 >/tmp/gprof || rc=1
+	$P --trace /tmp/trace.txt --label "$LABEL getppid" --start x64_sys_call \
+		--plain "$getppid" --traced "$gtraced" --syscalls 1 --any-task >/tmp/gprof || rc=1
 	cat /tmp/gprof
 	t=$(sed -n 's/^@@DP-SUM .* traced=\([0-9-]*\)$/\1/p' /tmp/gprof)
 	[ -n "$t" ] && sys=$((getppid - t))
