@@ -31,7 +31,7 @@
 #      and competitor cases again on one vCPU as a wall-clock guide,
 #      throughput with 1, 2 and 4 clients, and the scaling suite (K = 1, 2
 #      clients pinned one per vCPU on one shared door server against K
-#      eventfd-bare pairs with unpinned servers, 5 interleaved rounds).
+#      eventfd-bare pairs with unpinned servers, 9 interleaved rounds of 1 s).
 # door.ko is built afresh from a copy of kmod/ for the VM's kernel (falling
 # back to kmod/door.ko if that fails; tools/bench-stage.sh).  doorbench
 # itself is static; it reaches the guest as /door/tests/doorbench
@@ -155,7 +155,7 @@ if [ "$DO_WALL" = 1 ]; then
 	LOAD_BEFORE=$(cut -d' ' -f1-3 /proc/loadavg)
 	boot wall "$BUILD/wall.log" --smp 2 --timeout 900 -- \
 		/door/tests/doorbench --clock wall --suite lat2,nulllat,throughput,scaling \
-		--secs "$SECS" --rounds 5 "${EXTRA[@]}"
+		--secs "$SECS" --rounds 9 --scale-secs 1 "${EXTRA[@]}"
 	LOAD_AFTER=$(cut -d' ' -f1-3 /proc/loadavg)
 fi
 [ ${#logs[@]} -gt 0 ] || { echo "bench: nothing to do" >&2; exit 2; }

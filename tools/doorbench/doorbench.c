@@ -4,7 +4,8 @@
  *
  *   doorbench [--clock icount|wall] [--suite SUITE[,SUITE...]] [--quick]
  *             [--secs N] [--only MECH[,MECH...]] [--payload N]
- *             [--samples N] [--no-idle-poll]
+ *             [--samples N] [--no-idle-poll] [--trace] [--rounds N]
+ *             [--scale-secs N]
  *
  * Suites: lat1 (every payload and mechanism, both ends on vCPU 0, plus
  * descriptor passing and the competitor cases), lat2 (the same with client
@@ -12,7 +13,13 @@
  * nulllat (null round trips, descriptor passing and competitor cases on
  * one vCPU: a wall-clock guide), costs (building blocks: a trivial
  * syscall, an ioctl the module rejects, DOOR_IOC_INFO, eventfd
- * write+read), throughput, all (latency and throughput; the default).  --only, --payload and --samples narrow a run down for
+ * write+read), throughput, all (latency and throughput; the default),
+ * null1 (just the null round trips on vCPU 0: make profile), alive (the
+ * null call with 1, 1,000 and 100,000 idle doors in the server), memory
+ * (kernel memory per idle door and per parked server thread) and
+ * scaling (--rounds rounds, default 9, of --scale-secs windows, default
+ * 1 s; see suite_scaling()).  --trace: the client switches
+ * /sys/kernel/tracing/tracing_on on for its timed round trips only.  --only, --payload and --samples narrow a run down for
  * experiments (e.g. under ftrace); --quick takes a tenth of the samples.
  *
  * Every case forks fresh processes: an echo server (or, for doors, a
@@ -21,12 +28,18 @@
  * memory and prints one line per case:
  *
  *   @@DB lat  mech=M payload=N cpus=C comp=0|1 clients=1 samples=S min=..
- *             median=.. p99=.. mean=.. max=.. unit=insn|ns [sthreads=T]
+ *             median=.. p90=.. p99=.. mean=.. max=.. unit=insn|ns [sthreads=T]
  *             [idlepoll=1]
  *   @@DB tput mech=M payload=0 cpus=C comp=0 clients=K reps=R rate=..
  *             runs=A/B/C secs=.. unit=calls/s [sthreads=T]
  *   @@DB cost name=N samples=S min=.. median=.. p99=.. unit=.. note=TEXT
  *             (a note has '~' for spaces)
+ *   @@DB alive (as lat, with doors=N: N doors alive in the server)
+ *   @@DB mem  what=door|thread-door|thread-pause n=N slab_bytes=..
+ *             sunreclaim_bytes=.. kstack_bytes=.. ptables_bytes=..
+ *             caches=NAME:BYTES,...   (bytes per object)
+ *   @@DB scale round=R mech=M clients=K cpus=C rate=.. secs=..
+ *             unit=calls/s [sthreads=T] [idlepoll=1]
  *   @@DB fail mech=M ... err=TEXT
  *   @@DB meta key=value ...
  *
@@ -50,6 +63,8 @@
  *   unix-stream     socketpair(AF_UNIX, SOCK_STREAM)
  *   unix-seqpacket  socketpair(AF_UNIX, SOCK_SEQPACKET), 64 KiB messages
  *   eventfd         two eventfds; data through shared memory
+ *   eventfd-bare    two eventfds, the 8-byte counters are the message
+ *                   (null calls only: the floor of a wakeup each way)
  *   futex           one process-shared futex word; data through shared memory
  *   sysv-msg        SysV message queues, 8 KiB messages (msgmax)
  *   posix-mq        POSIX message queues, 8 KiB messages (msgsize_max)
@@ -1962,7 +1977,7 @@ static void mem_child(int kind, long n)
 
 static void suite_memory(void)
 {
-	static const long nobj[] = { 20000, 500, 500 };
+	static const long nobj[] = { 20000, 1000, 1000 };
 	int kind, status;
 	pid_t p;
 
@@ -2019,8 +2034,8 @@ static void usage(void)
 int main(int argc, char **argv)
 {
 	const char *suite = "all", *clk = "wall";
-	double secs = 2.0;
-	int rounds = 5;
+	double secs = 2.0, scale_secs = 1.0;
+	int rounds = 9;
 	struct utsname u;
 	uint64_t t0;
 	int i, have_door;
@@ -2034,6 +2049,8 @@ int main(int argc, char **argv)
 			secs = atof(argv[++i]);
 		else if (!strcmp(argv[i], "--rounds") && i + 1 < argc)
 			rounds = atoi(argv[++i]);
+		else if (!strcmp(argv[i], "--scale-secs") && i + 1 < argc)
+			scale_secs = atof(argv[++i]);
 		else if (!strcmp(argv[i], "--quick"))
 			quick = 1;
 		else if (!strcmp(argv[i], "--only") && i + 1 < argc)
@@ -2098,7 +2115,7 @@ int main(int argc, char **argv)
 	if (has_word(suite, "memory") && have_door)
 		suite_memory();
 	if (has_word(suite, "scaling"))
-		suite_scaling(have_door, secs, quick ? 1 : rounds);
+		suite_scaling(have_door, scale_secs, quick ? 1 : rounds);
 	if (has_word(suite, "null1")) {
 		/* Just the null round trip, both ends on vCPU 0 (profiles). */
 		size_t k;

@@ -236,7 +236,8 @@ static int classify(int fid)
 		return C_WAKE;
 	if (!strcmp(n, "schedule") || !strncmp(n, "__schedule", 10) ||
 	    !strncmp(n, "schedule_", 9) || has(n, "finish_task_switch") ||
-	    has(n, "__switch_to") || has(n, "fpu") || has(n, "fpregs"))
+	    has(n, "__switch_to") || has(n, "switch_fpu") ||
+	    has(n, "restore_fpregs") || has(n, "save_fpregs") || has(n, "fpu__"))
 		return C_SWITCH;
 	return -1;
 }
@@ -489,6 +490,7 @@ struct fstat {
 };
 
 static struct fstat (*fs)[R_NROLE];	/* per function and role */
+static double (*catf)[C_NCAT];	/* exclusive per function and category, per round trip */
 static int *order;
 static int sort_role, sort_incl;
 static double O, c_in, tracer_probe;
@@ -536,6 +538,41 @@ static void top_table(int role, int incl, int top)
 		       isdoor[order[i]] ? " [door]" : "", (double)s->n / nkept,
 		       incl_of(s), excl_of(s));
 		shown++;
+	}
+}
+
+static int sort_cat;
+
+static int cmp_catf(const void *a, const void *b)
+{
+	double x = catf[*(const int *)a][sort_cat], y = catf[*(const int *)b][sort_cat];
+
+	return x < y ? 1 : x > y ? -1 : 0;
+}
+
+/* Each category's biggest functions (exclusive counts, both ends). */
+static void by_category(void)
+{
+	int c, i, shown;
+
+	printf("\n**By category: the functions with the largest exclusive counts** "
+	       "(both ends, per round trip; a function counts in the category of its "
+	       "nearest classifying caller)\n\n| category | functions |\n|---|---|\n");
+	for (c = 0; c < C_NCAT; c++) {
+		sort_cat = c;
+		for (i = 0; i < nfunc; i++)
+			order[i] = i;
+		qsort(order, (size_t)nfunc, sizeof(int), cmp_catf);
+		printf("| %s |", cat_name[c]);
+		for (i = 0, shown = 0; i < nfunc && shown < 10; i++) {
+			double v = catf[order[i]][c];
+
+			if (v < 5)
+				break;
+			printf("%s %s %.0f", shown ? "," : "", fname[order[i]], v);
+			shown++;
+		}
+		printf("%s |\n", shown ? "" : " —");
 	}
 }
 
@@ -676,8 +713,9 @@ int main(int argc, char **argv)
 		c_in = 0;
 
 	fs = calloc((size_t)nfunc, sizeof(*fs));
+	catf = calloc((size_t)nfunc, sizeof(*catf));
 	order = calloc((size_t)nfunc, sizeof(int));
-	if (!fs || !order)
+	if (!fs || !order || !catf)
 		die("out of memory");
 	memset(catv, 0, sizeof(catv));
 	for (i = 0; i < (int)ninst; i++) {
@@ -695,6 +733,7 @@ int main(int argc, char **argv)
 		s->desc += in->desc;
 		e = (double)in->excl - c_in - (double)in->k * (O - c_in);
 		catv[in->role][in->cat] += e / nkept;
+		catf[in->fid][in->cat] += e / nkept;
 		traced_sum += e / nkept;
 	}
 
@@ -729,6 +768,7 @@ int main(int argc, char **argv)
 		}
 		printf("| **round trip** | | | | **%.0f** |\n", plain);
 	}
+	by_category();
 	top_table(R_CLIENT, 0, 15);
 	top_table(R_CLIENT, 1, 15);
 	top_table(R_SERVER, 0, 15);

@@ -1566,7 +1566,7 @@ static void write_summary(const char *dir)
 			if (!t || !t->known)
 				fprintf(f, " not measured |");
 			else
-				fprintf(f, " **%s** %.2fx |", t->pass ? "PASS" : "MISS", t->measured);
+				fprintf(f, " **%s** %.3fx |", t->pass ? "PASS" : "MISS", t->measured);
 		}
 		fprintf(f, "\n");
 	}
