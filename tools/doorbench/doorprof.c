@@ -24,6 +24,11 @@
  *              the untraced remainder into entry/exit and user space
  *   --syscalls the system calls in one round trip (default 2: the
  *              client's door call and the server's door return)
+ *   --no-span  take the traced round trip from --traced, not from the
+ *              kept round trips' time stamps (funcgraph-abstime)
+ *   --loop-bias what a time-stamp span holds beyond the timed round trip
+ *              (the client's clock reads and loop): profile-guest.sh
+ *              takes it from getppid's span minus its traced median
  *   --any-task every task counts as the client (a one-process loop whose
  *              comm the tracer may not have recorded under its new name)
  *   --tree     also print the call tree of the most typical round trip
@@ -45,7 +50,7 @@
  *
  * The round trips are cut at the client's depth-0 --start frames.  Only
  * the typical ones are kept: those with the most frequent number of traced
- * calls whose measured total is within 3% of the median of those (a timer
+ * calls whose measured total is within 1.5% of the median of those (a timer
  * interrupt or a slow path drops a round trip).  The profile is the mean
  * over the kept round trips.
  *
@@ -110,6 +115,7 @@ struct frame {
 	long long child_d;
 	int k, desc;
 	int line;		/* opening line */
+	long long ts;		/* its time stamp, -1 if none */
 };
 
 struct task {
@@ -129,6 +135,7 @@ static int ntask;
 static char **lines;
 static size_t nlines;
 static int *rt_first_line;	/* line where round trip i starts */
+static long long *rt_ts;	/* its time stamp (funcgraph-abstime), or -1 */
 static int nrt;
 static char **door_syms;
 static int all_client;		/* --any-task: every task is the client */
@@ -328,24 +335,43 @@ static void trim(char *s)
  */
 static void parse_line(int li, const char *start_fn)
 {
-	char buf[512], *bar1, *bar2, *proc, *dur, *text, *dash, *p;
+	char buf[512], *bar1, *bar2, *proc, *dur, *text, *dash, *p, *start;
 	struct task *t;
 	struct frame *fr;
 	struct inst in;
-	long long d;
+	long long d, ts = -1;
 	int pid, fid, depth, c;
 
 	snprintf(buf, sizeof(buf), "%s", lines[li]);
 	if (buf[0] == '#')
 		return;
-	bar1 = strchr(buf, '|');
+	start = buf;
+	/* funcgraph-abstime: "  SECONDS.MICROS |" before the task. */
+	for (p = buf; *p == ' '; p++)
+		;
+	if (*p >= '0' && *p <= '9') {
+		char *q = p;
+
+		while ((*q >= '0' && *q <= '9') || *q == '.')
+			q++;
+		while (*q == ' ')
+			q++;
+		if (*q == '|') {
+			unsigned long long sec = 0, us = 0;
+
+			if (sscanf(p, "%llu.%llu", &sec, &us) == 2)
+				ts = (long long)(sec * 1000000000ULL + us * 1000ULL);
+			start = q + 1;
+		}
+	}
+	bar1 = strchr(start, '|');
 	if (!bar1)
 		return;
 	bar2 = strchr(bar1 + 1, '|');
 	if (!bar2)
 		return;
 	*bar1 = *bar2 = '\0';
-	proc = buf;
+	proc = start;
 	dur = bar1 + 1;
 	text = bar2 + 1;
 	while (*proc == ' ')
@@ -420,6 +446,9 @@ static void parse_line(int li, const char *start_fn)
 		    (!depth || !strcmp(fname[t->st[0].fid], "x64_sys_call"))) {
 			rt_first_line = xrealloc(rt_first_line,
 						 (size_t)(nrt + 1) * sizeof(int));
+			rt_ts = xrealloc(rt_ts, (size_t)(nrt + 1) * sizeof(long long));
+			/* At depth 1 the round trip began at the parent's line. */
+			rt_ts[nrt] = depth ? t->st[0].ts : ts;
 			rt_first_line[nrt++] = depth ? t->st[0].line : li;
 		}
 		if (strstr(p, "{")) {
@@ -432,6 +461,7 @@ static void parse_line(int li, const char *start_fn)
 			fr->tracer = is_tracer(name) ||
 				     (depth && t->st[depth - 1].tracer);
 			fr->line = li;
+			fr->ts = ts;
 			return;
 		}
 		d = parse_dur(dur);
@@ -493,7 +523,10 @@ static struct fstat (*fs)[R_NROLE];	/* per function and role */
 static double (*catf)[C_NCAT];	/* exclusive per function and category, per round trip */
 static int *order;
 static int sort_role, sort_incl;
-static double O, c_in, tracer_probe;
+static double O, c_in, tracer_probe, traced_median;
+static int span_rts;		/* round trips timed by their time stamps */
+static double span_mean, loop_bias;
+static int use_span = 1;
 static int nkept;
 
 static double incl_of(const struct fstat *s)
@@ -605,6 +638,10 @@ int main(int argc, char **argv)
 			syscall_cost = atof(argv[++i]);
 		else if (!strcmp(argv[i], "--syscalls") && i + 1 < argc)
 			nsys = atof(argv[++i]);
+		else if (!strcmp(argv[i], "--no-span"))
+			use_span = 0;
+		else if (!strcmp(argv[i], "--loop-bias") && i + 1 < argc)
+			loop_bias = atof(argv[++i]);
 		else if (!strcmp(argv[i], "--any-task"))
 			all_client = 1;
 		else if (!strcmp(argv[i], "--tree"))
@@ -667,7 +704,7 @@ int main(int argc, char **argv)
 
 		if (dev < 0)
 			dev = -dev;
-		if (rt_calls[r] == mode_calls && dev * 100 <= med_tot * 3) {
+		if (rt_calls[r] == mode_calls && dev * 200 <= med_tot * 3) {
 			keep[r] = 1;
 			nkept++;
 			if (best_dev < 0 || dev < best_dev) {
@@ -705,6 +742,29 @@ int main(int argc, char **argv)
 		}
 		tr_d /= nkept;
 		tr_n /= nkept;
+		/*
+		 * The traced round trip: the mean time-stamp span of the kept
+		 * round trips when the trace has funcgraph-abstime (so that a
+		 * bimodal case is calibrated on the round trips profiled), else
+		 * --traced, the median of the traced run.
+		 */
+		{
+			double sum = 0;
+			int n = 0;
+
+			for (r = 1; r < nrt - 1; r++)
+				if (keep[r] && rt_ts && rt_ts[r] >= 0 && rt_ts[r + 1] > rt_ts[r]) {
+					sum += (double)(rt_ts[r + 1] - rt_ts[r]);
+					n++;
+				}
+			traced_median = traced;
+			if (n > 0)
+				span_mean = sum / n;
+			if (use_span && n >= nkept / 2 && n > 0) {
+				traced = span_mean - loop_bias;
+				span_rts = n;
+			}
+		}
 		tracer_probe = tr_d - tr_n * c_in;
 		O = (traced - plain - tr_d + tr_n * c_in) / ((double)mode_calls + tr_n);
 		tracer_probe += tr_n * O;
@@ -740,8 +800,14 @@ int main(int argc, char **argv)
 	printf("@@DP-BEGIN %s\n", label);
 	printf("### %s\n\n", label);
 	printf("Round trips in the trace: %d complete, %d kept (%lld traced calls each, "
-	       "measured total within 3%% of their median).  ", nrt - 2, nkept,
+	       "measured total within 1.5%% of their median).  ", nrt - 2, nkept,
 	       mode_calls);
+	if (span_rts)
+		printf("The traced round trip is the mean time-stamp span of the %d kept round trips "
+		       "(so that the calibration matches the round trips profiled), %.0f, minus "
+		       "%.0f for the client's clock reads and loop (measured on getppid); the "
+		       "traced run's median was %.0f.  ", span_rts, span_mean, loop_bias,
+		       traced_median);
 	printf("Round trip without tracing %.0f, with tracing %.0f: the tracer adds "
 	       "O = %.1f per traced call, c_in = %.0f of it inside the call's own "
 	       "duration; its sched_switch probe (__traceiter_sched_switch, not run untraced) "
@@ -790,7 +856,7 @@ int main(int argc, char **argv)
 		top_table(R_OTHER, 0, 25);
 	}
 	printf("@@DP-END %s\n", label);
-	printf("@@DP-SUM %s traced=%.0f\n", label, traced_sum);
+	printf("@@DP-SUM %s traced=%.0f span=%.0f\n", label, traced_sum, span_mean);
 
 	if (tree && best_rt >= 0) {
 		printf("@@DP-TREE-BEGIN %s\n", label);

@@ -29,6 +29,7 @@ echo 32768 >$T/buffer_size_kb
 trace_setup() {
 	echo function_graph >$T/current_tracer
 	echo 1 >$T/options/funcgraph-proc
+	echo 1 >$T/options/funcgraph-abstime
 	for o in funcgraph-cpu funcgraph-overhead funcgraph-irqs sleep-time; do
 		echo 0 >$T/options/$o
 	done
@@ -57,14 +58,18 @@ sh -c "echo \$\$ >$T/set_ftrace_pid; exec $B --clock icount --suite costs --trac
 trace_done
 gtraced=$(cost_median /tmp/traced)
 sys=0
+bias=0
 if [ -n "$getppid" ] && [ -n "$gtraced" ]; then
 	$P --trace /tmp/trace.txt --label "$LABEL getppid" --start x64_sys_call \
-		--plain "$getppid" --traced "$gtraced" --syscalls 1 --any-task >/tmp/gprof || rc=1
+		--plain "$getppid" --traced "$gtraced" --syscalls 1 --any-task --no-span \
+		>/tmp/gprof || rc=1
 	cat /tmp/gprof
-	t=$(sed -n 's/^@@DP-SUM .* traced=\([0-9-]*\)$/\1/p' /tmp/gprof)
+	t=$(sed -n 's/^@@DP-SUM .* traced=\([0-9-]*\) .*/\1/p' /tmp/gprof)
+	span=$(sed -n 's/^@@DP-SUM .* span=\([0-9-]*\)$/\1/p' /tmp/gprof)
 	[ -n "$t" ] && sys=$((getppid - t))
+	[ -n "$span" ] && bias=$((span - gtraced))
 fi
-echo "profile: getppid $getppid, traced $gtraced, untraced syscall entry/exit $sys"
+echo "profile: getppid $getppid, traced $gtraced, untraced syscall entry/exit $sys, loop bias $bias"
 
 for c in "$@"; do
 	mech=${c%%:*}
@@ -85,7 +90,7 @@ for c in "$@"; do
 	if [ -n "$plain" ] && [ -n "$traced" ]; then
 		$P --trace /tmp/trace.txt --label "$LABEL $mech" --start "$start" \
 			--plain "$plain" --traced "$traced" --kallsyms /proc/kallsyms \
-			--syscall "$sys" --syscalls "$nsys" --tree || rc=1
+			--syscall "$sys" --syscalls "$nsys" --loop-bias "$bias" --tree || rc=1
 	else
 		echo "profile: $mech: no median (see above)"
 		rc=1
