@@ -9,7 +9,8 @@
 #                  module in kmod/door.ko must be built for it
 #   --quick        a tenth of the samples and 1 s throughput windows (smoke
 #                  test; the results are not committed material)
-#   --out DIR      where results.{json,md} and latency.svg go (default bench/)
+#   --out DIR      where results-KVER.{json,md}, latency-KVER.svg, raw-KVER.txt
+#                  and the two-kernel results.md go (default bench/)
 #   --no-icount    skip the latency boot
 #   --no-wall      skip the throughput boot
 #
