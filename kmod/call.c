@@ -30,6 +30,7 @@
 #include <linux/user_namespace.h>
 
 #include "door_internal.h"
+#include "compat.h"
 #include "door_trace.h"
 
 /*
@@ -431,7 +432,8 @@ long door_ioc_call(struct door_object *door, void __user *arg)
 		goto out;
 	}
 	thr = door_pool_call(&call);
-	if (thr && task_cpu(thr->task) == raw_smp_processor_id())
+	if (DOOR_HANDOFF_YIELD && thr &&
+	    task_cpu(thr->task) == raw_smp_processor_id())
 		server = get_task_struct(thr->task);
 	spin_unlock(&proc->lock);
 	/* Taken at once: release before giving the server the CPU. */
@@ -441,7 +443,8 @@ long door_ioc_call(struct door_object *door, void __user *arg)
 	/*
 	 * Direct handoff: the server thread, woken on this CPU, runs next,
 	 * on the caller's time slice; this thread stays runnable, so when
-	 * the server's door_return wakes it, it simply resumes.
+	 * the server's door_return wakes it, it simply resumes.  Under EEVDF
+	 * the caller just sleeps in door_call_wait() instead (compat.h).
 	 */
 	if (server) {
 		yield_to(server, true);
