@@ -11,6 +11,7 @@
 #include <stddef.h>
 #include <stdint.h>
 #include <sys/types.h>
+#include <time.h>		/* struct timespec, for door_call_timed() */
 #include <ucred.h>		/* ucred_t, uint_t: illumos' <door.h> has them too */
 #include <door_ioctl.h>
 
@@ -96,6 +97,20 @@ int door_unbind(void);
 int door_getparam(int d, int param, size_t *out);
 int door_setparam(int d, int param, size_t val);
 door_server_func_t *door_server_create(door_server_func_t *create_func);
+
+/*
+ * Linux extensions (libdoor 1.2, door.ko with DOOR_IOC_REPLY...): not in
+ * Solaris or illumos.  door_reply() hands a server procedure's results to
+ * its caller before its door_return(); door_call_timed() is door_call()
+ * with a relative timeout (NULL: none), after which the call fails with
+ * ETIMEDOUT and a server still serving it is detached, not cancelled;
+ * door_caller_detached() tells such a server that its caller has gone.
+ */
+int door_reply(char *data_ptr, size_t data_size, door_desc_t *desc_ptr,
+	       uint_t num_desc);
+int door_call_timed(int d, door_arg_t *params,
+		    const struct timespec *timeout);
+int door_caller_detached(void);
 
 /*
  * fattach(3C)/fdetach(3C): attach a door to, or detach it from, a file
