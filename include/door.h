@@ -11,7 +11,6 @@
 #include <stddef.h>
 #include <stdint.h>
 #include <sys/types.h>
-#include <time.h>		/* struct timespec, for door_call_timed() */
 #include <ucred.h>		/* ucred_t, uint_t: illumos' <door.h> has them too */
 #include <door_ioctl.h>
 
@@ -106,6 +105,7 @@ door_server_func_t *door_server_create(door_server_func_t *create_func);
  * ETIMEDOUT and a server still serving it is detached, not cancelled;
  * door_caller_detached() tells such a server that its caller has gone.
  */
+struct timespec;		/* <time.h> */
 int door_reply(char *data_ptr, size_t data_size, door_desc_t *desc_ptr,
 	       uint_t num_desc);
 int door_call_timed(int d, door_arg_t *params,
