@@ -13,6 +13,10 @@
 #   make stress       long stress and fault run in the VM (make check runs a short one)
 #   make fuzz         ioctl fuzzer on the debug kernel (FUZZ_SECONDS, default 600)
 #   make install      libdoor, headers, libdoor.pc, man pages (PREFIX, DESTDIR)
+#   make deb          Debian source and binary packages in build/deb, lintian
+#   make system-test  the packages on a Debian 12 system booted in QEMU
+#                     (SYSTEM_TEST_KVERS, default "6.1 6.12")
+#   make version-check  the version in dkms.conf agrees everywhere else
 #   make modules_install / dkms: see README
 #
 # KVER selects the Debian kernel the VM boots and the module is built for:
@@ -31,7 +35,8 @@ VM_KDIR = $(shell tools/kdir.sh $(KVER))
 CC ?= gcc
 
 .PHONY: all module lib tests examples clean check demo vm unit vmtests deps bench \
-	lint check-debug stress fuzz install uninstall modules_install
+	lint check-debug stress fuzz install uninstall modules_install \
+	deb system-test version-check
 
 all: module lib tests examples
 
@@ -103,6 +108,21 @@ uninstall:
 
 modules_install: module
 	$(MAKE) -C $(KDIR) M=$(TOP) modules_install
+
+version-check:
+	tools/version-check.sh
+
+deb:
+	tools/deps.sh --deb
+	tools/deb.sh $(BUILD)/deb
+
+# Builds the packages first (make deb), then boots a Debian 12 image with
+# them installed, once per kernel; the base image is cached in
+# /var/cache/door-system-test (SYSTEM_TEST_CACHE).
+SYSTEM_TEST_KVERS ?= 6.1 6.12
+system-test: deb
+	tools/deps.sh --system-test
+	tools/system-test.sh --debs $(BUILD)/deb $(SYSTEM_TEST_KVERS)
 
 bench: deps
 	$(MAKE) all KDIR=$(VM_KDIR)

@@ -98,12 +98,22 @@ int door_setparam(int d, int param, size_t val);
 door_server_func_t *door_server_create(door_server_func_t *create_func);
 
 /*
- * Linux extensions (libdoor 1.2, door.ko with DOOR_IOC_REPLY...): not in
- * Solaris or illumos.  door_reply() hands a server procedure's results to
- * its caller before its door_return(); door_call_timed() is door_call()
- * with a relative timeout (NULL: none), after which the call fails with
- * ETIMEDOUT and a server still serving it is detached, not cancelled;
- * door_caller_detached() tells such a server that its caller has gone.
+ * Linux extensions (libdoor(7), "Beyond Solaris").
+ *
+ * door_depletion_fd(): a descriptor that polls readable while calls wait in
+ * a server thread pool with no idle thread to take them (d = -1 for the
+ * process pool, or a private door of this process); read() gives how many
+ * as a uint64_t.  While it is open libdoor starts no thread on depletion
+ * for that pool.  flags: O_NONBLOCK; always close-on-exec.
+ */
+int door_depletion_fd(int d, int flags);
+
+/*
+ * door_reply() hands a server procedure's results to its caller before its
+ * door_return(); door_call_timed() is door_call() with a relative timeout
+ * (NULL: none), after which the call fails with ETIMEDOUT and a server
+ * still serving it is detached, not cancelled; door_caller_detached() tells
+ * such a server that its caller has gone.
  */
 struct timespec;		/* <time.h> */
 int door_reply(char *data_ptr, size_t data_size, door_desc_t *desc_ptr,

@@ -232,6 +232,25 @@ struct door_ioc_call_timed {
 	__u32 pad;
 };
 
+/*
+ * DOOR_IOC_DEPLETION_FD (control file): a descriptor that polls readable
+ * while invocations wait in a pool with no idle thread to take them (a
+ * Linux extension).  @door is -1 for the process pool, or a descriptor of
+ * a private door of the calling process for that door's pool.  Returns
+ * the new descriptor (close-on-exec).  While it is open the module sets no
+ * DOOR_INV_DEPLETED for that pool: the program starts its threads itself.
+ * read() of 8 bytes or more gives the number waiting as a __u64, blocking
+ * while it is 0 (EAGAIN with O_NONBLOCK); 0 bytes (end of file) once the
+ * pool is over (the server side ended, the private door was revoked),
+ * when poll reports EPOLLHUP.  One per pool at a time (EBUSY).
+ */
+struct door_ioc_depletion {
+	__s32 door;		/* in: -1, or a private door's descriptor */
+	__u32 flags;		/* in: DOOR_DEPLETION_* */
+};
+
+#define DOOR_DEPLETION_NONBLOCK	0x1	/* the descriptor is O_NONBLOCK */
+
 /* DOOR_IOC_STATS (control file): module-wide counters, for tests. */
 struct door_ioc_stats {
 	__u64 live_doors;	/* door objects not yet freed */
@@ -259,6 +278,7 @@ struct door_ioc_stats {
 #define DOOR_IOC_REPLY		_IOW(DOOR_IOC_MAGIC, 15, struct door_ioc_reply)
 #define DOOR_IOC_CALL_TIMED	_IOWR(DOOR_IOC_MAGIC, 16, struct door_ioc_call_timed)
 #define DOOR_IOC_DETACHED	_IO(DOOR_IOC_MAGIC, 17)
+#define DOOR_IOC_DEPLETION_FD	_IOW(DOOR_IOC_MAGIC, 18, struct door_ioc_depletion)
 
 /*
  * DOOR_IOC_ABANDON (control file): the calling server thread gives up the

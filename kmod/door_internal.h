@@ -15,6 +15,10 @@
  *			door_return at least once.
  * struct door_call	one door_call in progress; lives on the caller's
  *			kernel stack.
+ * struct door_depletion the depletion descriptor of one pool
+ *			(DOOR_IOC_DEPLETION_FD, depletion.c): an anonymous
+ *			file that polls readable while invocations wait in
+ *			the pool with no idle thread to take them.
  * struct door_payload	arguments or results in flight: small data inline,
  *			medium data in a kernel buffer, large data as the
  *			sender's pinned pages; descriptors as file or door
@@ -25,13 +29,16 @@
  * -------
  * door_proc.lock (a spinlock) protects, for every door of that process:
  *   door_proc.dead, door_proc.doors, door_object.flags/active/served/
- *   refs/orig_file/proc_node/unref_node, the door_pool lists and counts,
+ *   refs/orig_file/proc_node/unref_node, the door_pool lists and counts
+ *   and its depletion pointer,
  *   door_thread.call/idle/pool and door_call.state/server/error/results/
  *   taken.
  * door_object.data_min/data_max/desc_max are written under it and read
  * without it (READ_ONCE) by door_call's checks.  A door_thread's serving
  * fields are written under it at a handoff, while the thread is idle, and
  * otherwise only by the thread itself.
+ * A pool's depletion descriptor is woken (its own waitqueue lock, taken
+ * inside proc->lock, never the other way round) with the lock held.
  * Nothing sleeps or touches user memory under it.  Wake-ups of a caller are
  * issued with the lock held, because the caller's door_call (on its stack)
  * may vanish once the lock is dropped: a caller always takes the lock once
@@ -58,6 +65,14 @@
  *	valid while the thread is idle in a pool, or has just been taken off
  *	its idle list, until proc->lock is released; and for the thread
  *	itself.
+ * door_depletion: owned by its file (freed by its release).  It holds a
+ *	reference to its door_proc and, for a private pool, a kref to the
+ *	door, so the pool it watches outlives it whatever happens to the
+ *	server (exit, revocation).  pool->depletion points to it from the
+ *	ioctl until the file's release clears it, both under proc->lock, so
+ *	the pool's hooks may use it with the lock held.  Nobody waits on its
+ *	waitqueue once the file is released (poll, epoll and io_uring hold
+ *	or unhook the file first).
  * door_sched_state: refcount; held by its door_thread and by a call being
  *	served (door_call.server_sched); it holds the thread's task_struct
  *	only while the thread runs at a caller's priority.  Its mutex is
@@ -73,6 +88,9 @@
  * charges its buffers, and shown in its mm->pinned_vm (VmPin); over the
  * limit the arguments are copied (and charged to its memory cgroup).
  * Every payload and descriptor array is allocated with __GFP_ACCOUNT.
+ * A pool has at most one depletion descriptor (EBUSY), a file like any
+ * other (RLIMIT_NOFILE); it keeps its door allocated, still counted in
+ * door_tg.ndoors.
  */
 #ifndef _DOOR_INTERNAL_H
 #define _DOOR_INTERNAL_H
@@ -208,6 +226,9 @@ struct door_pool {
 	struct list_head unref;
 	unsigned int nidle;
 	unsigned int nwaiting;
+	unsigned int nunref;		/* entries of @unref */
+	/* Its depletion descriptor while one is open (depletion.c). */
+	struct door_depletion *depletion;
 };
 
 struct door_proc {
@@ -386,6 +407,14 @@ int door_pool_wait(struct door_thread *thr);
 void door_pool_fail_waiting(struct door_pool *pool, struct door_object *door,
 			    int error);
 void door_pool_end(struct door_pool *pool, struct list_head *drop);
+
+/*
+ * depletion.c: the depletion descriptor.  The hooks with proc->lock held,
+ * pool->depletion set.
+ */
+long door_ioc_depletion_fd(struct door_proc *proc, void __user *arg);
+void door_depletion_wake(struct door_pool *pool);
+void door_depletion_check_end(struct door_pool *pool);
 
 /* call.c: door_call, door_return and door_reply */
 long door_ioc_call(struct door_object *door, void __user *arg);

@@ -157,6 +157,8 @@ static long door_ctl_ioctl(struct file *file, unsigned int cmd,
 		return door_ioc_reply(proc, uarg);
 	case DOOR_IOC_DETACHED:
 		return door_ioc_detached(proc);
+	case DOOR_IOC_DEPLETION_FD:
+		return door_ioc_depletion_fd(proc, uarg);
 	default:
 		return -ENOTTY;
 	}

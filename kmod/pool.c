@@ -14,6 +14,11 @@
  * Everything here runs under the pool's process's proc->lock (see
  * door_internal.h), except door_pool_init() and door_pool_wait(), which
  * takes it.
+ *
+ * A pool with a depletion descriptor (depletion.c) is told here of every
+ * change that can leave work waiting with no idle thread to take it: work
+ * queued, an idle thread leaving; and of its end.  Such a pool hands out
+ * no DOOR_INV_DEPLETED.
  */
 #include <linux/sched.h>
 #include <linux/cred.h>
@@ -37,6 +42,27 @@ void door_pool_init(struct door_pool *pool)
 	INIT_LIST_HEAD(&pool->unref);
 	pool->nidle = 0;
 	pool->nwaiting = 0;
+	pool->nunref = 0;
+	pool->depletion = NULL;
+}
+
+/* Work was queued in @pool or one of its idle threads left. */
+static inline void door_pool_changed(struct door_pool *pool)
+{
+	if (unlikely(pool->depletion))
+		door_depletion_wake(pool);
+}
+
+/*
+ * DOOR_INV_DEPLETED for work handed to a thread of @pool for @door: the
+ * pool has no idle thread left, and neither the door nor a depletion
+ * descriptor of the pool said not to report it.
+ */
+static inline bool door_pool_depleted(struct door_pool *pool,
+				      struct door_object *door)
+{
+	return pool->nidle == 0 && !pool->depletion &&
+	       !(door->attributes & DOOR_NO_DEPLETION_CB);
 }
 
 /*
@@ -61,6 +87,7 @@ void door_pool_leave(struct door_thread *thr)
 	list_del_init(&thr->pool_node);
 	thr->idle = false;
 	thr->pool->nidle--;
+	door_pool_changed(thr->pool);
 }
 
 /*
@@ -126,8 +153,7 @@ static void door_hand_over(struct door_call *call, struct door_thread *thr,
 	thr->caller_sched = call->sched;
 	refcount_inc(&thr->sched->ref);
 	call->server_sched = thr->sched;
-	thr->depleted = pool->nidle == 0 &&
-			!(door->attributes & DOOR_NO_DEPLETION_CB);
+	thr->depleted = door_pool_depleted(pool, door);
 }
 
 /*
@@ -143,8 +169,7 @@ static void door_hand_over_unref(struct door_object *door,
 	thr->serving = door;
 	thr->unref = true;
 	thr->no_results = false;
-	thr->depleted = pool->nidle == 0 &&
-			!(door->attributes & DOOR_NO_DEPLETION_CB);
+	thr->depleted = door_pool_depleted(pool, door);
 }
 
 /*
@@ -164,6 +189,7 @@ struct door_thread *door_pool_call(struct door_call *call)
 		call->state = DOOR_CALL_QUEUED;
 		list_add_tail(&call->pool_node, &pool->waiting);
 		pool->nwaiting++;
+		door_pool_changed(pool);
 		return NULL;
 	}
 	door_hand_over(call, thr, pool);
@@ -196,6 +222,8 @@ void door_unref_queue(struct door_object *door)
 	thr = door_pool_take_idle(pool);
 	if (!thr) {
 		list_add_tail(&door->unref_node, &pool->unref);
+		pool->nunref++;
+		door_pool_changed(pool);
 		return;
 	}
 	door_hand_over_unref(door, thr, pool);
@@ -229,6 +257,7 @@ int door_pool_wait(struct door_thread *thr)
 			door = list_first_entry(&pool->unref, struct door_object,
 						unref_node);
 			list_del_init(&door->unref_node);
+			pool->nunref--;
 			door_hand_over_unref(door, thr, pool);
 			break;
 		}
@@ -267,6 +296,8 @@ void door_pool_fail_waiting(struct door_pool *pool, struct door_object *door,
 		if (!door || call->door == door)
 			door_call_finish(call, error);
 	}
+	if (pool->depletion)
+		door_depletion_check_end(pool);
 }
 
 /*
@@ -283,4 +314,7 @@ void door_pool_end(struct door_pool *pool, struct list_head *drop)
 	list_for_each_entry(door, &pool->unref, unref_node)
 		door->flags &= ~DOOR_F_UNREF_PENDING;
 	list_splice_init(&pool->unref, drop);
+	pool->nunref = 0;
+	if (pool->depletion)
+		door_depletion_check_end(pool);
 }

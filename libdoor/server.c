@@ -48,7 +48,10 @@
  * DOOR_INV_PRIVATE) with the door's door_info_t (DOOR_DEPLETION_CB set in
  * di_attributes), or, for a door made by door_xcreate(), the door's own
  * creation function through the same start-up handshake as at creation.
- * Doors created with DOOR_NO_DEPLETION_CB get no callback.
+ * Doors created with DOOR_NO_DEPLETION_CB get no callback, and neither
+ * does a pool while its depletion descriptor (door_depletion_fd(),
+ * depletion.c) is open: the kernel then leaves DOOR_INV_DEPLETED unset and
+ * the program starts that pool's threads itself.
  *
  * Cancellation.  When a client is interrupted while a thread serves its
  * call (and the door lacks DOOR_NO_CANCEL), door.ko sends the thread the

@@ -8,8 +8,9 @@
 # Runs every test binary in the directory of this script, in a fixed order
 # (binaries not in the list below run last, sorted by name), then the
 # Solaris-compatibility examples (solaris_compat_static/_shared, and
-# illumos_sessions, built with pkg-config's flags) from ../examples if
-# they are there.  Each program's own output (kselftest TAP)
+# illumos_sessions, built with pkg-config's flags) and own_pool (a
+# server running its own pool from door_depletion_fd, under load) from
+# ../examples if they are there.  Each program's own output (kselftest TAP)
 # is shown in full, indented with "# " as the kselftest runner does; the
 # suite itself prints TAP, one result per program.  With NAMEs, only those
 # programs run.
@@ -32,10 +33,11 @@ ORDER="door_create_test door_info_test door_call_test door_call_test_static
 door_return_test door_param_test door_desc_test door_revoke_test
 door_ucred_test door_unref_test door_unref_race_test door_pool_test
 door_fault_test door_limits_test door_rlimit_test door_thread_test door_pi_test
-door_stop_test door_reply_test door_timed_test
+door_stop_test door_depletion_test door_reply_test door_timed_test
 door_fattach_test door_cancel_test door_ns_test door_daemon_test
 door_stress_test door_chaos_test doorfuzz"
-COMPAT="solaris_compat_static solaris_compat_shared illumos_sessions"
+COMPAT="solaris_compat_static solaris_compat_shared illumos_sessions
+own_pool"
 
 in_list() {
 	want=$1

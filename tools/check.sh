@@ -5,6 +5,7 @@
 #
 #   tools/check.sh [KVER...]   KVER = 6.1, 6.12 or debug (default: 6.1 6.12)
 #
+# 0. tools/version-check.sh: each of its checks counts (offline, instant).
 # 1. Host unit tests: `make -C tests unit` (cmocka).  Counted from cmocka's
 #    summaries "[  PASSED  ] N test(s).", "[  FAILED  ] N test(s), ...",
 #    "[  SKIPPED ] N test(s), ..." (or TAP "ok N"/"not ok N" lines if cmocka
@@ -43,6 +44,14 @@ trap 'rm -rf "$WORK"' EXIT
 passed=0
 failed=0
 skipped=0
+
+# --- 0. one version everywhere --------------------------------------------
+echo "check: version (tools/version-check.sh)"
+"$TOP/tools/version-check.sh" | tee "$WORK/version.txt"
+read -r ver_pass ver_fail < <(awk '/^ok /{p++} /^not ok /{f++} END{print p+0, f+0}' "$WORK/version.txt")
+[ "$ver_pass" -gt 0 ] || ver_fail=$((ver_fail + 1))
+passed=$((passed + ver_pass))
+failed=$((failed + ver_fail))
 
 # --- 1. host unit tests --------------------------------------------------
 echo "check: host unit tests (make -C tests unit)"

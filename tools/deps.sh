@@ -4,6 +4,8 @@
 # Install what building and testing doors needs (Debian 12), idempotently.
 #
 #   tools/deps.sh [KVER]      KVER = 6.1 (default) or 6.12
+#   tools/deps.sh --deb       only what `make deb` needs (see below)
+#   tools/deps.sh --system-test  what `make deb` and `make system-test` need
 #
 # Packages already installed are left alone; apt-get (update + install, with
 # --no-install-recommends) runs only when something is missing.  Installs:
@@ -18,11 +20,23 @@
 # Installing a linux-image package on the host is harmless: it is never
 # booted there, it only provides /boot/vmlinuz-* for QEMU.
 #
+# --deb installs only what building the Debian packages needs:
+# build-essential, dpkg-dev, debhelper, dh-dkms (bookworm's dh_dkms),
+# fakeroot and lintian.  --system-test adds mmdebstrap, e2fsprogs
+# (mkfs.ext4 -d, debugfs) and qemu-system-x86.
+#
 # Finally extracts tools/testing/selftests/kselftest{_harness,}.h from
 # /usr/src/linux-source-6.12.tar.xz into build/kselftest/ (if missing).
 set -eu
 
+EXTRA=
+case ${1:-} in
+--deb) EXTRA="build-essential dpkg-dev debhelper dh-dkms fakeroot lintian" ;;
+--system-test) EXTRA="build-essential dpkg-dev debhelper dh-dkms fakeroot lintian mmdebstrap e2fsprogs \
+	qemu-system-x86" ;;
+esac
 KVER=${1:-6.1}
+[ -z "$EXTRA" ] || KVER=6.1
 TOP=$(cd "$(dirname "$0")/.." && pwd)
 KSELFTEST_DIR=$TOP/build/kselftest
 SRC_TARBALL=/usr/src/linux-source-6.12.tar.xz
@@ -55,6 +69,18 @@ installed() {
 }
 
 missing=
+if [ -n "$EXTRA" ]; then
+	for p in $EXTRA; do
+		installed "$p" || missing="$missing $p"
+	done
+	if [ -n "$missing" ]; then
+		apt_update
+		echo "deps.sh: installing$missing" >&2
+		# shellcheck disable=SC2086 # word splitting of the package list is intended
+		$SUDO apt-get install -y -q --no-install-recommends $missing
+	fi
+	exit 0
+fi
 for p in build-essential gcc make qemu-system-x86 busybox-static cpio kmod \
 	libcmocka-dev linux-source-6.12 pkgconf sparse mandoc groff-base man-db; do
 	installed "$p" || missing="$missing $p"

@@ -378,7 +378,9 @@ static uint64_t session_wait(int notify_fd)
 	(void) pthread_mutex_unlock(&lock);
 	if (notify_fd >= 0) {
 		/* "The wait has begun"; the client's business what it means. */
-		(void) write(notify_fd, "W", 1);
+		if (write(notify_fd, "W", 1) != 1)
+			logmsg(LOG_DEBUG, "wait: the client's descriptor "
+			    "takes no byte");
 		(void) close(notify_fd);
 	}
 
@@ -793,7 +795,8 @@ static void daemonize(int *ready)
 	}
 	(void) close(p[0]);
 	(void) setsid();
-	(void) chdir("/");
+	if (chdir("/") != 0)
+		logmsg(LOG_WARNING, "chdir /: %s", strerror(errno));
 	(void) umask(022);
 	fd = open("/dev/null", O_RDWR);
 	if (fd >= 0) {
@@ -900,7 +903,9 @@ int main(int argc, char **argv)
 		    door_path);
 		(void) fflush(stdout);
 	} else {
-		(void) write(ready, "R", 1);
+		/* If the parent is gone, nobody waits for the word. */
+		if (write(ready, "R", 1) != 1)
+			logmsg(LOG_DEBUG, "the parent left before ready");
 		(void) close(ready);
 	}
 

@@ -16,12 +16,13 @@
  *              straddling a guard page, kernel or non-canonical, huge
  *              counts, random descriptor arrays with DOOR_RELEASE, random
  *              flags and commands; calls with deadlines, DOOR_IOC_CALL_TIMED:
- *              passed, near, far, random) and a server role (DOOR_IOC_RETURN
- *              with random results and random argument buffers;
- *              DOOR_IOC_REPLY before it, once or twice, with random
- *              results; DOOR_IOC_DETACHED; abandoning, calling out while
- *              serving, exiting the thread while serving, binding to
- *              private doors).
+ *              passed, near, far, random; depletion descriptors of the
+ *              process pool, of doors and of anything, polled, read, passed
+ *              and closed) and a server role (DOOR_IOC_RETURN with random
+ *              results and random argument buffers; DOOR_IOC_REPLY before
+ *              it, once or twice, with random results; DOOR_IOC_DETACHED;
+ *              abandoning, calling out while serving, exiting the thread
+ *              while serving, binding to private doors).
  *   racer pair one thread creates and closes doors as fast as it can while
  *              the other reopens them through /proc/self/fd.
  *   wave racer (-w, default 1, 0 for none) waves of 8-32 threads released
@@ -110,7 +111,9 @@ enum op {
 	OP_REPLY, OP_CALL_TIMED, OP_DETACHED,
 	/* the first door ioctl of a wave thread (and what follows it) */
 	OP_W_BIND, OP_W_RETURN, OP_W_UNBIND, OP_W_QUERY, OP_W_UCRED,
-	OP_W_ABANDON, OP_W_CALL, OP_NR
+	OP_W_ABANDON, OP_W_CALL,
+	OP_DEPLETION,	/* DOOR_IOC_DEPLETION_FD, then poll and read it */
+	OP_NR
 };
 
 static const char *const op_name[OP_NR] = {
@@ -122,6 +125,7 @@ static const char *const op_name[OP_NR] = {
 	"REPLY", "CALL_TIMED", "DETACHED",
 	"wave BIND", "wave RETURN", "wave UNBIND", "wave QUERY", "wave UCRED",
 	"wave ABANDON", "wave CALL",
+	"DEPLETION_FD",
 };
 
 #define NERR 134
@@ -807,7 +811,7 @@ static int is_door_cmd(unsigned long cmd)
 		DOOR_IOC_GETPARAM, DOOR_IOC_SETPARAM, DOOR_IOC_BIND,
 		DOOR_IOC_UNBIND, DOOR_IOC_STATS, DOOR_IOC_ABANDON,
 		DOOR_IOC_SET_CANCEL, DOOR_IOC_REPLY, DOOR_IOC_CALL_TIMED,
-		DOOR_IOC_DETACHED,
+		DOOR_IOC_DETACHED, DOOR_IOC_DEPLETION_FD,
 	};
 
 	for (size_t i = 0; i < sizeof(cmds) / sizeof(cmds[0]); i++)
@@ -922,7 +926,7 @@ static void op_simple(struct worker *w, enum op op)
 			cmd = _IOC(_IOC_DIR(cmd), DOOR_IOC_MAGIC, _IOC_NR(cmd),
 				   sizeof(u.raw));
 		/* Only invalid commands here: the valid ones are above. */
-		if (is_door_cmd(cmd))
+		while (is_door_cmd(cmd))
 			cmd = _IOC(_IOC_DIR(cmd), DOOR_IOC_MAGIC,
 				   128 + below(s, 128), _IOC_SIZE(cmd));
 		break;
@@ -959,6 +963,45 @@ static void op_reply(struct worker *w)
 	e = errno;
 	big_put(size);
 	count(OP_REPLY, ret, e);
+}
+
+/*
+ * A depletion descriptor of the process pool, of a door (private or not,
+ * this process's or not) or of anything else; polled and read once (its
+ * count is whatever waits now), then closed or kept in the pool, where
+ * other operations read, poll, pass and close it.  Always non-blocking
+ * from here on: op_misc's read must not wait for a call.
+ */
+static void op_depletion(struct worker *w)
+{
+	uint64_t *s = &w->rs;
+	struct door_ioc_depletion d;
+	struct pollfd pfd;
+	uint64_t v;
+	int fd, r, e;
+
+	memset(&d, 0, sizeof(d));
+	switch (below(s, 5)) {
+	case 0: case 1: d.door = -1; break;
+	case 2: case 3: d.door = pool_pick_door(s); break;
+	default: d.door = pick_fd(s); break;
+	}
+	d.flags = chance(s, 90) ? (uint32_t)below(s, 2) : (uint32_t)rnd(s);
+	fd = ctl_fd(s);
+	r = ioctl(fd, DOOR_IOC_DEPLETION_FD, arg_ptr(w, &d, sizeof(d)));
+	e = errno;
+	count(OP_DEPLETION, r, e);
+	if (r < 0)
+		return;
+	(void)fcntl(r, F_SETFL, O_NONBLOCK);
+	pfd.fd = r;
+	pfd.events = POLLIN;
+	(void)poll(&pfd, 1, 0);
+	(void)!read(r, &v, chance(s, 80) ? sizeof(v) : below(s, 8));
+	if (chance(s, 50))
+		pool_put(s, r);
+	else
+		close(r);
 }
 
 /* read/write/mmap/stat/poll/fdinfo on a random descriptor. */
@@ -1132,6 +1175,8 @@ static void client_step(struct worker *w)
 		op_reply(w);
 	else if (r < 934)
 		op_simple(w, OP_DETACHED);
+	else if (r < 948)
+		op_depletion(w);
 	else
 		op_call(w, pick_fd(s));
 }
