@@ -104,7 +104,7 @@ static int call_common(int d, door_arg_t *params, int timed,
 			if (!door)
 				e = EBADF;
 			else if (e == ENOTTY)
-				e = ENOSYS;
+				e = ENOTSUP;
 			errno = e;
 		}
 		c = t.call;

@@ -649,7 +649,7 @@ DOOR_API int door_reply(char *data_ptr, size_t data_size,
 	r.desc_num = num_desc;
 	if (ioctl(ctl, DOOR_IOC_REPLY, &r) < 0) {
 		if (errno == ENOTTY)
-			errno = ENOSYS;	/* an older door.ko */
+			errno = ENOTSUP;	/* an older door.ko */
 		return -1;
 	}
 	return 0;
@@ -666,7 +666,7 @@ DOOR_API int door_caller_detached(void)
 	}
 	ret = ioctl(ctl, DOOR_IOC_DETACHED);
 	if (ret < 0 && errno == ENOTTY)
-		errno = ENOSYS;
+		errno = ENOTSUP;
 	return ret < 0 ? -1 : ret != 0;
 }
 

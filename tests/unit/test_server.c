@@ -1447,7 +1447,7 @@ static void bound_thread_after_fork(void **state)
 /*
  * door_reply and door_caller_detached: EINVAL without a control file (no
  * invocation can be served then), else the request on the control file,
- * the kernel's answer as it is; ENOTTY (an older door.ko) is ENOSYS.
+ * the kernel's answer as it is; ENOTTY (an older door.ko) is ENOTSUP.
  */
 static void reply_and_detached(void **state)
 {
@@ -1486,7 +1486,7 @@ static void reply_and_detached(void **state)
 	assert_int_equal(errno, EPIPE);
 	reply_errno = ENOTTY;
 	assert_int_equal(door_reply(NULL, 0, NULL, 0), -1);
-	assert_int_equal(errno, ENOSYS);
+	assert_int_equal(errno, ENOTSUP);
 
 	assert_int_equal(door_caller_detached(), 0);
 	detached_answer = 1;
@@ -1496,7 +1496,7 @@ static void reply_and_detached(void **state)
 	assert_int_equal(errno, EINVAL);
 	detached_answer = -ENOTTY;
 	assert_int_equal(door_caller_detached(), -1);
-	assert_int_equal(errno, ENOSYS);
+	assert_int_equal(errno, ENOTSUP);
 }
 
 int main(void)
