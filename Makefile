@@ -8,6 +8,7 @@
 #   make vm CMD='..'  boot the VM with the module loaded and run a command
 #                     (APPEND='slub_debug=P ...': extra guest boot parameters)
 #   make bench        benchmark door_call against Linux IPC in the VM
+#   make profile      ftrace profile of the null round trip in the icount VM
 #   make lint         checkpatch --strict, sparse, W=1 and -Werror builds, man lint
 #   make check-debug  the VM suite on a KASAN + lockdep + kmemleak 6.12 kernel
 #   make stress       long stress and fault run in the VM (make check runs a short one)
@@ -36,7 +37,7 @@ CC ?= gcc
 
 .PHONY: all module lib tests examples clean check demo vm unit vmtests deps bench \
 	lint check-debug stress fuzz install uninstall modules_install \
-	deb system-test version-check
+	deb system-test version-check profile
 
 all: module lib tests examples
 
@@ -128,6 +129,13 @@ bench: deps
 	$(MAKE) all KDIR=$(VM_KDIR)
 	$(MAKE) -C tools/doorbench
 	tools/bench.sh $(KVER)
+
+# Both kernels unless KVER is given (like make check).
+profile:
+	for k in $(CHECK_KVERS); do tools/deps.sh $$k || exit 1; done
+	$(MAKE) all KDIR=$(VM_KDIR)
+	$(MAKE) -C tools/doorbench
+	tools/profile.sh $(CHECK_KVERS)
 
 clean:
 	-$(MAKE) -C $(or $(KDIR),/nonexistent) M=$(TOP) clean 2>/dev/null

@@ -9,30 +9,42 @@
 #                  module in kmod/door.ko must be built for it
 #   --quick        a tenth of the samples and 1 s throughput windows (smoke
 #                  test; the results are not committed material)
-#   --out DIR      where results.{json,md} and latency.svg go (default bench/)
+#   --out DIR      where results-KVER.{json,md}, latency-KVER.svg, raw-KVER.txt
+#                  and the two-kernel results.md go (default bench/)
 #   --no-icount    skip the latency boot
 #   --no-wall      skip the throughput boot
 #
 # Two boots of tools/vm-run.sh with tools/doorbench/doorbench in the image:
 #   1. -icount shift=0,sleep=off, 1 vCPU: every latency case with both ends
-#      on the one vCPU (payloads, descriptor passing, CPU-bound competitor)
-#      and the building blocks (syscall, ioctl and eventfd costs).
+#      on the one vCPU (payloads, descriptor passing, CPU-bound competitor,
+#      eventfd-bare: two eventfds whose counters are the whole message),
+#      the building blocks (syscall, ioctl and eventfd costs), the null
+#      call with 1, 1,000 and 100,000 doors alive, kernel memory per idle
+#      door and per parked server thread, and a D-Bus method call round
+#      trip through a private dbus-daemon (Debian's dbus-daemon and
+#      libdbus-1, tools/doorbench/dbus-guest.sh).
 #      Guest time then counts guest instructions, so the round trips are
 #      deterministic path lengths (unit "insn").  QEMU 7.2 cannot boot an
 #      SMP x86 guest with icount (it hangs bringing up the second CPU), so
 #      there is no two-vCPU icount figure.
 #   2. plain TCG, 2 vCPUs (multi-threaded, wall time, unit "ns"): the latency
 #      cases with client and server on separate vCPUs, the null, descriptor
-#      and competitor cases again on one vCPU as a wall-clock guide, and
-#      throughput with 1, 2 and 4 clients.
+#      and competitor cases again on one vCPU as a wall-clock guide,
+#      throughput with 1, 2 and 4 clients, and the scaling suite (K = 1, 2
+#      clients pinned one per vCPU on one shared door server against K
+#      eventfd-bare pairs with unpinned servers, 9 interleaved rounds of 1 s).
 # door.ko is built afresh from a copy of kmod/ for the VM's kernel (falling
-# back to kmod/door.ko if that fails).  doorbench itself is static; it reaches the guest as /door/tests/doorbench
+# back to kmod/door.ko if that fails; tools/bench-stage.sh).  doorbench
+# itself is static; it reaches the guest as /door/tests/doorbench
 # through a staging copy of the artefacts (DOOR_TOP for tools/mkinitramfs.sh),
 # so nothing under tests/ is touched; the boots use snapshots of vm-run.sh
 # and mkinitramfs.sh taken at the start.  Console logs are kept in
 # build/bench/.
-# tools/doorbench/doorreport then writes the results and prints the tables
-# and one PASS/MISS line per target.
+# tools/doorbench/doorreport then writes OUT/results-KVER.{md,json},
+# OUT/latency-KVER.svg and OUT/raw-KVER.txt (the raw result lines), prints
+# the tables and one PASS/MISS line per target, and rewrites OUT/results.md:
+# every kernel with a raw file side by side (plus the make profile summary
+# from OUT/profile-KVER.md).
 #
 # Exit status: 0 when both boots ran and the report was written (MISS lines
 # do not fail it), 1 if a boot failed or produced no results, 3 if the kernel
@@ -68,54 +80,10 @@ done
 make -s -C "$TOP/tools/doorbench"
 mkdir -p "$BUILD"
 
-# --- the module ----------------------------------------------------------------
-# Built here from a copy of the sources, for the kernel the VM boots, so that
-# a concurrent build of kmod/ (for another kernel, say) cannot change the
-# module under the benchmark.  If that build fails, kmod/door.ko is used
-# when it was built for the right kernel.
-KO=$BUILD/src/kmod/door.ko
-KDIR_VM=$("$TOP/tools/kdir.sh" "$KVER" 2>/dev/null || true)
-rm -rf "$BUILD/src"
-mkdir -p "$BUILD/src"
-cp -R "$TOP/Kbuild" "$TOP/kmod" "$TOP/include" "$BUILD/src/"
-find "$BUILD/src/kmod" \( -name '*.o' -o -name '*.ko' -o -name '*.cmd' -o -name '*.mod' \
-	-o -name '*.mod.c' -o -name modules.order \) -delete
-if [ -z "$KDIR_VM" ] ||
-	! make -s -C "$KDIR_VM" M="$BUILD/src" modules >"$BUILD/kbuild.log" 2>&1; then
-	echo "bench: building door.ko for $KVER failed (see $BUILD/kbuild.log); trying kmod/door.ko" >&2
-	KO=$TOP/kmod/door.ko
-fi
-[ -f "$KO" ] || {
-	echo "bench: no door.ko: run 'make bench' (or 'make all KDIR=\$(tools/kdir.sh $KVER)')" >&2
-	exit 1
-}
-vermagic=$(modinfo -F vermagic "$KO" 2>/dev/null || true)
-case ${vermagic%% *} in
-"$KVER" | "$KVER".*) ;;
-*)
-	echo "bench: $KO is built for '${vermagic%% *}', not $KVER: run 'make bench KVER=$KVER'" >&2
-	exit 1
-	;;
-esac
-
-# --- staging tree ----------------------------------------------------------------
-# The artefacts the image needs, plus snapshots of the VM scripts, so that
-# edits made to tools/ while the benchmark runs cannot break a boot.
-STAGE=$BUILD/top
-rm -rf "$STAGE"
-mkdir -p "$STAGE/kmod" "$STAGE/libdoor" "$STAGE/tests/bin" "$STAGE/tools" "$OUT"
-cp "$TOP/tools/vm-run.sh" "$TOP/tools/mkinitramfs.sh" "$STAGE/tools/"
-cp "$KO" "$STAGE/kmod/door.ko"
-[ -f "$TOP/libdoor/libdoor.so.1" ] && cp "$TOP/libdoor/libdoor.so.1" "$STAGE/libdoor/"
-cp "$TOP/tools/doorbench/doorbench" "$STAGE/tests/bin/"
-
-# What is being measured: the module (a hash of door.ko) and the tree it
-# came from.
-KO_SHA=$(sha256sum "$STAGE/kmod/door.ko" | cut -c1-16)
-GIT_HEAD=$(git -C "$TOP" rev-parse --short HEAD 2>/dev/null || echo "?")
-if [ -n "$(git -C "$TOP" status --porcelain -- kmod libdoor include 2>/dev/null)" ]; then
-	GIT_HEAD="$GIT_HEAD+uncommitted-changes-in-kmod/libdoor/include"
-fi
+# --- the module and the staging tree (tools/bench-stage.sh) ----------------------
+# shellcheck source=tools/bench-stage.sh
+. "$TOP/tools/bench-stage.sh"
+bench_stage
 
 EXTRA=()
 SECS=1.5
@@ -166,30 +134,60 @@ boot() {
 	logs+=("$log")
 }
 
+# The D-Bus baseline: dbusbench (built when libdbus-1-dev is installed)
+# and Debian's dbus-daemon go into the image (mkinitramfs.sh copies their
+# libraries); dbus-guest.sh starts a private bus.
+for f in "$TOP/tools/doorbench/dbusbench" /usr/bin/dbus-daemon; do
+	[ -x "$f" ] && cp "$f" "$STAGE/tests/bin/"
+done
+cp "$TOP/tools/doorbench/dbus-guest.sh" "$STAGE/tests/bin/"
+DBUS_SAMPLES=2000
+[ "$QUICK" = 1 ] && DBUS_SAMPLES=200
+
 mkdir -p "$BUILD"
 if [ "$DO_ICOUNT" = 1 ]; then
-	boot icount "$BUILD/icount.log" --icount --smp 1 --timeout 1500 -- \
-		/door/tests/doorbench --clock icount --suite lat1,costs "${EXTRA[@]}"
+	boot icount "$BUILD/icount.log" --icount --smp 1 --mem 1536 --timeout 2400 -- \
+		"/door/tests/doorbench --clock icount --suite lat1,costs,alive,memory ${EXTRA[*]}; rc=\$?;
+		sh /door/tests/dbus-guest.sh icount $DBUS_SAMPLES; exit \$rc"
 fi
 LOAD_BEFORE=
 LOAD_AFTER=
 if [ "$DO_WALL" = 1 ]; then
 	LOAD_BEFORE=$(cut -d' ' -f1-3 /proc/loadavg)
 	boot wall "$BUILD/wall.log" --smp 2 --timeout 900 -- \
-		/door/tests/doorbench --clock wall --suite lat2,nulllat,throughput \
-		--secs "$SECS" "${EXTRA[@]}"
+		/door/tests/doorbench --clock wall --suite lat2,nulllat,throughput,scaling \
+		--secs "$SECS" --rounds 9 --scale-secs 1 "${EXTRA[@]}"
 	LOAD_AFTER=$(cut -d' ' -f1-3 /proc/loadavg)
 fi
 [ ${#logs[@]} -gt 0 ] || { echo "bench: nothing to do" >&2; exit 2; }
 
 cmd="tools/bench.sh $KVER"
 [ "$QUICK" = 1 ] && cmd="$cmd --quick"
-HOSTMETA=(-m "nproc=$(nproc)" -m "git=$GIT_HEAD" -m "door_ko_sha256=$KO_SHA")
+HOSTMETA=(-m "nproc=$(nproc)" -m "git=$GIT_HEAD" -m "door_ko_sha256=$KO_SHA"
+	-m "date=$(date -u +%Y-%m-%dT%H:%MZ)")
 [ -n "$LOAD_BEFORE" ] && HOSTMETA+=(-m "load_before=$LOAD_BEFORE" -m "load_after=$LOAD_AFTER")
-if ! "$TOP/tools/doorbench/doorreport" -o "$OUT" -c "$cmd" "${HOSTMETA[@]}" "${logs[@]}"; then
+# The raw @@DB lines of this kernel's boots, kept for the two-kernel summary.
+RAW=$OUT/raw-$KVER.txt
+{
+	for m in "${HOSTMETA[@]}"; do
+		[ "$m" = -m ] && continue
+		v=${m#*=}
+		echo "@@DB meta clock=host ${m%%=*}=${v// /_}"
+	done
+	cat "${logs[@]}" | tr -d '\r' | grep -a '^@@DB '
+} >"$RAW.tmp"
+mv "$RAW.tmp" "$RAW"
+if ! "$TOP/tools/doorbench/doorreport" -o "$OUT" -n "$KVER" -c "$cmd" "${HOSTMETA[@]}" "${logs[@]}"; then
 	echo "bench: no results" >&2
 	exit 1
 fi
+# bench/results.md: every kernel that has a raw file, side by side.
+SUM=()
+for k in 6.1 6.12; do
+	[ -f "$OUT/raw-$k.txt" ] && SUM+=("$k=$OUT/raw-$k.txt")
+done
+"$TOP/tools/doorbench/doorreport" -S -o "$OUT" "${SUM[@]}"
 echo
-echo "bench: wrote $OUT/results.json, $OUT/results.md, $OUT/latency.svg (console logs in $BUILD)"
+echo "bench: wrote $OUT/results-$KVER.{json,md}, $OUT/latency-$KVER.svg, $OUT/raw-$KVER.txt and" \
+	"$OUT/results.md (console logs in $BUILD)"
 exit "$status"

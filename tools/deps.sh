@@ -11,6 +11,7 @@
 # --no-install-recommends) runs only when something is missing.  Installs:
 #   - toolchain: build-essential gcc make
 #   - test bed:  qemu-system-x86 busybox-static cpio kmod libcmocka-dev
+#   - make bench's D-Bus baseline: libdbus-1-dev dbus-daemon
 #   - linux-source-6.12, from which the kselftest harness headers are taken
 #   - the kernel the VM boots and the module is built against:
 #       6.1:  linux-image-cloud-amd64 + linux-headers-cloud-amd64
@@ -82,7 +83,8 @@ if [ -n "$EXTRA" ]; then
 	exit 0
 fi
 for p in build-essential gcc make qemu-system-x86 busybox-static cpio kmod \
-	libcmocka-dev linux-source-6.12 pkgconf sparse mandoc groff-base man-db; do
+	libcmocka-dev linux-source-6.12 pkgconf sparse mandoc groff-base man-db \
+	libdbus-1-dev dbus-daemon; do
 	installed "$p" || missing="$missing $p"
 done
 

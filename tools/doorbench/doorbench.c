@@ -4,7 +4,8 @@
  *
  *   doorbench [--clock icount|wall] [--suite SUITE[,SUITE...]] [--quick]
  *             [--secs N] [--only MECH[,MECH...]] [--payload N]
- *             [--samples N] [--no-idle-poll]
+ *             [--samples N] [--no-idle-poll] [--trace] [--rounds N]
+ *             [--scale-secs N]
  *
  * Suites: lat1 (every payload and mechanism, both ends on vCPU 0, plus
  * descriptor passing and the competitor cases), lat2 (the same with client
@@ -12,7 +13,13 @@
  * nulllat (null round trips, descriptor passing and competitor cases on
  * one vCPU: a wall-clock guide), costs (building blocks: a trivial
  * syscall, an ioctl the module rejects, DOOR_IOC_INFO, eventfd
- * write+read), throughput, all (latency and throughput; the default).  --only, --payload and --samples narrow a run down for
+ * write+read), throughput, all (latency and throughput; the default),
+ * null1 (just the null round trips on vCPU 0: make profile), alive (the
+ * null call with 1, 1,000 and 100,000 idle doors in the server), memory
+ * (kernel memory per idle door and per parked server thread) and
+ * scaling (--rounds rounds, default 9, of --scale-secs windows, default
+ * 1 s; see suite_scaling()).  --trace: the client switches
+ * /sys/kernel/tracing/tracing_on on for its timed round trips only.  --only, --payload and --samples narrow a run down for
  * experiments (e.g. under ftrace); --quick takes a tenth of the samples.
  *
  * Every case forks fresh processes: an echo server (or, for doors, a
@@ -21,12 +28,18 @@
  * memory and prints one line per case:
  *
  *   @@DB lat  mech=M payload=N cpus=C comp=0|1 clients=1 samples=S min=..
- *             median=.. p99=.. mean=.. max=.. unit=insn|ns [sthreads=T]
+ *             median=.. p90=.. p99=.. mean=.. max=.. unit=insn|ns [sthreads=T]
  *             [idlepoll=1]
  *   @@DB tput mech=M payload=0 cpus=C comp=0 clients=K reps=R rate=..
  *             runs=A/B/C secs=.. unit=calls/s [sthreads=T]
  *   @@DB cost name=N samples=S min=.. median=.. p99=.. unit=.. note=TEXT
  *             (a note has '~' for spaces)
+ *   @@DB alive (as lat, with doors=N: N doors alive in the server)
+ *   @@DB mem  what=door|thread-door|thread-pause n=N slab_bytes=..
+ *             sunreclaim_bytes=.. kstack_bytes=.. ptables_bytes=..
+ *             caches=NAME:BYTES,...   (bytes per object)
+ *   @@DB scale round=R mech=M clients=K cpus=C rate=.. secs=..
+ *             unit=calls/s [sthreads=T] [idlepoll=1]
  *   @@DB fail mech=M ... err=TEXT
  *   @@DB meta key=value ...
  *
@@ -53,6 +66,8 @@
  *   unix-stream     socketpair(AF_UNIX, SOCK_STREAM)
  *   unix-seqpacket  socketpair(AF_UNIX, SOCK_SEQPACKET), 64 KiB messages
  *   eventfd         two eventfds; data through shared memory
+ *   eventfd-bare    two eventfds, the 8-byte counters are the message
+ *                   (null calls only: the floor of a wakeup each way)
  *   futex           one process-shared futex word; data through shared memory
  *   sysv-msg        SysV message queues, 8 KiB messages (msgmax)
  *   posix-mq        POSIX message queues, 8 KiB messages (msgsize_max)
@@ -95,6 +110,7 @@
 #include <sys/mman.h>
 #include <sys/msg.h>
 #include <sys/prctl.h>
+#include <sys/resource.h>
 #include <sys/socket.h>
 #include <sys/syscall.h>
 #include <sys/utsname.h>
@@ -121,6 +137,7 @@ enum mech {
 	M_STREAM,
 	M_SEQPACKET,
 	M_EVENTFD,
+	M_EVENTFD_BARE,		/* eventfd counters only, no shared data */
 	M_FUTEX,
 	M_SYSV,
 	M_POSIXMQ,
@@ -136,6 +153,7 @@ static const char *const mech_name[M_NMECH] = {
 	[M_STREAM] = "unix-stream",
 	[M_SEQPACKET] = "unix-seqpacket",
 	[M_EVENTFD] = "eventfd",
+	[M_EVENTFD_BARE] = "eventfd-bare",
 	[M_FUTEX] = "futex",
 	[M_SYSV] = "sysv-msg",
 	[M_POSIXMQ] = "posix-mq",
@@ -154,6 +172,7 @@ struct bcase {
 	double secs;		/* throughput: measuring window */
 	int tput;		/* a throughput case */
 	int pairs;		/* door: one server process per client */
+	int live_doors;		/* door: idle doors the server keeps alive */
 };
 
 /* Shared between the parent and all processes of one case. */
@@ -191,6 +210,7 @@ struct chan {
 };
 
 static const char *clock_unit = "ns";
+static int trace_fd = -1;	/* --trace: /sys/kernel/tracing/tracing_on */
 static uint64_t timer_overhead;
 static int ncpus;
 static int quick;
@@ -240,11 +260,15 @@ static int client_cpu(const struct bcase *bc, int idx)
 {
 	if (!bc->cpus)
 		return -1;
+	if (bc->cpus == 3)	/* scaling: client i on vCPU i */
+		return idx % ncpus;
 	return bc->tput && bc->cpus == 2 ? idx % 2 : 0;
 }
 
 static int server_cpu(const struct bcase *bc, int idx)
 {
+	if (bc->cpus == 3)	/* scaling: servers unpinned */
+		return -1;
 	if (bc->cpus == 1)
 		return 0;
 	if (bc->cpus == 2) {
@@ -256,6 +280,51 @@ static int server_cpu(const struct bcase *bc, int idx)
 		return idx % 2;
 	}
 	return -1;
+}
+
+/* " doors=N" for the cases with extra live doors, else "". */
+static const char *doors_field(const struct bcase *bc)
+{
+	static char buf[32];
+
+	buf[0] = '\0';
+	if (bc->live_doors)
+		snprintf(buf, sizeof(buf), " doors=%d", bc->live_doors);
+	return buf;
+}
+
+/*
+ * Let this process hold @n more descriptors: the module bounds the doors
+ * of a process by RLIMIT_NOFILE, which cannot exceed fs.nr_open.
+ */
+static void raise_nofile(long n)
+{
+	struct rlimit rl;
+	long nr_open = 0;
+	FILE *f;
+
+	if (getrlimit(RLIMIT_NOFILE, &rl) < 0)
+		die("getrlimit: %s", strerror(errno));
+	n += 256;
+	if ((long)rl.rlim_cur >= n)
+		return;
+	f = fopen("/proc/sys/fs/nr_open", "r+");
+	if (f) {
+		if (fscanf(f, "%ld", &nr_open) == 1 && nr_open < n) {
+			rewind(f);
+			fprintf(f, "%ld\n", n);
+		}
+		fclose(f);
+	}
+	rl.rlim_cur = rl.rlim_max = (rlim_t)n;
+	if (setrlimit(RLIMIT_NOFILE, &rl) < 0)
+		die("setrlimit(RLIMIT_NOFILE, %ld): %s", n, strerror(errno));
+}
+
+/* Process names the profile (tools/profile.sh) tells the two ends by. */
+static void set_name(const char *name)
+{
+	prctl(PR_SET_NAME, name, 0, 0, 0);
 }
 
 /* Children die with the parent and on a runaway case. */
@@ -577,9 +646,15 @@ static void door_ioctl_server(const struct bcase *bc, int sock, int idx)
 	ctl = open(DOOR_DEVICE_PATH, O_RDWR | O_CLOEXEC);
 	if (ctl < 0)
 		die("open %s: %s", DOOR_DEVICE_PATH, strerror(errno));
+	set_name("db-server");
+	if (bc->live_doors > 1)
+		raise_nofile(bc->live_doors);
 	d = ioctl(ctl, DOOR_IOC_CREATE, &c);
 	if (d < 0)
 		die("DOOR_IOC_CREATE: %s", strerror(errno));
+	for (i = 1; i < bc->live_doors; i++)
+		if (ioctl(ctl, DOOR_IOC_CREATE, &c) < 0)
+			die("DOOR_IOC_CREATE (live door %d): %s", i, strerror(errno));
 	for (i = 0; i < n; i++) {
 		struct raw_srv *s = calloc(1, sizeof(*s));
 
@@ -629,13 +704,19 @@ static void lib_reply_echo(void *cookie, char *argp, size_t arg_size,
 
 static void door_lib_server(const struct bcase *bc, int sock, int idx)
 {
-	int d;
+	int d, i;
 
 	pin(server_cpu(bc, idx));
+	set_name("db-server");
+	if (bc->live_doors > 1)
+		raise_nofile(bc->live_doors);
 	d = door_create(bc->m == M_DOOR_REPLY ? lib_reply_echo : lib_echo,
 			NULL, 0);
 	if (d < 0)
 		die("door_create: %s", strerror(errno));
+	for (i = 1; i < bc->live_doors; i++)
+		if (door_create(lib_echo, NULL, 0) < 0)
+			die("door_create (live door %d): %s", i, strerror(errno));
 	if (send_fd_to(sock, d) < 0)
 		die("sending the door: %s", strerror(errno));
 	for (;;)
@@ -658,6 +739,7 @@ static void echo_server(const struct bcase *bc, struct chan *ch, int idx)
 		die("out of memory");
 	memset(buf, 0, w + MSG_CHUNK);
 	pin(server_cpu(bc, idx));
+	set_name("db-server");
 	for (;;) {
 		switch (bc->m) {
 		case M_PIPE:
@@ -679,6 +761,11 @@ static void echo_server(const struct bcase *bc, struct chan *ch, int idx)
 			memcpy(buf, ch->shm.req, n);
 			memcpy(ch->shm.resp, buf, n);
 			if (writen(ch->fd[1], &v, 8))
+				goto fail;
+			break;
+		case M_EVENTFD_BARE:
+			/* The 8-byte counter value is the whole message. */
+			if (readn(ch->fd[0], &v, 8) || writen(ch->fd[1], &v, 8))
 				goto fail;
 			break;
 		case M_FUTEX:
@@ -813,6 +900,10 @@ static int round_trip(struct client *c)
 			return -1;
 		memcpy(c->rbuf, ch->shm.resp, n);
 		return 0;
+	case M_EVENTFD_BARE:
+		if (writen(ch->fd[0], &one, 8) || readn(ch->fd[1], &v, 8))
+			return -1;
+		return 0;
 	case M_FUTEX:
 		memcpy(ch->shm.req, c->buf, n);
 		__atomic_store_n(ch->fword, 1, __ATOMIC_RELEASE);
@@ -868,6 +959,7 @@ static void client_main(const struct bcase *bc, struct chan *ch,
 	uint64_t i, t0, t1, total = (uint64_t)(bc->warmup + bc->samples);
 
 	pin(client_cpu(bc, idx));
+	set_name("db-client");
 	c.buf = xmap(w + 8);
 	c.rcap = w + 64;
 	c.rbuf = xmap(c.rcap);
@@ -900,6 +992,9 @@ static void client_main(const struct bcase *bc, struct chan *ch,
 		if (bc->payload >= 8)
 			memcpy(c.buf, &i, 8);
 		errno = 0;
+		if (trace_fd >= 0 && i == (uint64_t)bc->warmup &&
+		    write(trace_fd, "1", 1) != 1)
+			client_fail(sh, idx, "tracing_on");
 		t0 = now_ns();
 		if (round_trip(&c) < 0)
 			client_fail(sh, idx, "round trip");
@@ -912,6 +1007,8 @@ static void client_main(const struct bcase *bc, struct chan *ch,
 			sh->samples[i - (uint64_t)bc->warmup] =
 				t1 - t0 > timer_overhead ? t1 - t0 - timer_overhead : 0;
 	}
+	if (trace_fd >= 0 && write(trace_fd, "0", 1) != 1)
+		client_fail(sh, idx, "tracing_on");
 	sh->cl[idx].count = (uint64_t)bc->samples;
 	sh->cl[idx].done = 1;
 	_exit(0);
@@ -1068,6 +1165,14 @@ static int make_chan(const struct bcase *bc, struct chan *ch, struct shared *sh,
 		if (socketpair(AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC, 0, ch->fd))
 			goto fail;
 		break;
+	case M_EVENTFD_BARE:
+		e1 = eventfd(0, EFD_CLOEXEC);
+		e2 = eventfd(0, EFD_CLOEXEC);
+		if (e1 < 0 || e2 < 0)
+			goto fail;
+		ch->fd[0] = e1;
+		ch->fd[1] = e2;
+		break;
 	case M_EVENTFD:
 	case M_FUTEX:
 		if (bc->m == M_EVENTFD) {
@@ -1164,7 +1269,7 @@ static int run_case(const struct bcase *bc, int latency, double *rate,
 		    int *nthreads)
 {
 	struct chan ch[MAX_CLIENTS];
-	pid_t pids[2 * MAX_CLIENTS + 3];
+	pid_t pids[3 * MAX_CLIENTS + 1];
 	int npids = 0, nch = 0, i, status, ret = -1;
 	int door_mech = bc->m == M_DOOR_IOCTL || bc->m == M_DOOR_LIB ||
 			bc->m == M_DOOR_REPLY;
@@ -1227,8 +1332,8 @@ static int run_case(const struct bcase *bc, int latency, double *rate,
 			competitor();
 		npids++;
 	}
-	if (latency && bc->cpus == 2 && idle_poll) {
-		for (i = 0; i < 2; i++) {
+	if (((latency && bc->cpus == 2) || bc->cpus == 3) && idle_poll) {
+		for (i = 0; i < ncpus && i < MAX_CLIENTS; i++) {
 			pids[npids] = spawn();
 			if (pids[npids] == 0)
 				idle_spinner(i);
@@ -1300,17 +1405,22 @@ static int run_case(const struct bcase *bc, int latency, double *rate,
 	if (latency) {
 		uint64_t *s = sh->samples, sum = 0;
 		int ns = bc->samples, p99 = (ns * 99 + 99) / 100 - 1;
+		int p90 = (ns * 90 + 99) / 100 - 1;
 
 		qsort(s, (size_t)ns, sizeof(*s), cmp_u64);
 		for (i = 0; i < ns; i++)
 			sum += s[i];
 		if (p99 < 0)
 			p99 = 0;
-		printf("@@DB lat %s samples=%d min=%llu median=%llu p99=%llu "
-		       "mean=%llu max=%llu unit=%s%s\n", label, ns,
+		if (p90 < 0)
+			p90 = 0;
+		printf("@@DB %s %s%s samples=%d min=%llu median=%llu p90=%llu p99=%llu "
+		       "mean=%llu max=%llu unit=%s%s\n",
+		       bc->live_doors ? "alive" : "lat", label, doors_field(bc), ns,
 		       (unsigned long long)s[0],
 		       (unsigned long long)(ns % 2 ? s[ns / 2] :
 					    (s[ns / 2 - 1] + s[ns / 2]) / 2),
+		       (unsigned long long)s[p90],
 		       (unsigned long long)s[p99],
 		       (unsigned long long)(sum / (uint64_t)ns),
 		       (unsigned long long)s[ns - 1], clock_unit, extra);
@@ -1347,11 +1457,12 @@ static int samples_for(size_t payload)
 	return s;
 }
 
-static void lat(enum mech m, size_t payload, int cpus, int comp, int fdpass)
+static void lat_doors(enum mech m, size_t payload, int cpus, int comp,
+		      int fdpass, int live_doors)
 {
 	struct bcase bc = {
 		.m = m, .payload = payload, .cpus = cpus, .comp = comp,
-		.fdpass = fdpass, .nclients = 1,
+		.fdpass = fdpass, .nclients = 1, .live_doors = live_doors,
 	};
 
 	bc.samples = samples_for(payload);
@@ -1365,6 +1476,11 @@ static void lat(enum mech m, size_t payload, int cpus, int comp, int fdpass)
 	if (!selected(&bc))
 		return;
 	run_case(&bc, 1, NULL, NULL);
+}
+
+static void lat(enum mech m, size_t payload, int cpus, int comp, int fdpass)
+{
+	lat_doors(m, payload, cpus, comp, fdpass, 0);
 }
 
 static int cmp_dbl(const void *a, const void *b)
@@ -1444,7 +1560,7 @@ static void competitor_cases(int have_door)
 #ifndef DOORBENCH_NO_LIBDOOR
 		M_DOOR_LIB,
 #endif
-		M_EVENTFD, M_PIPE,
+		M_EVENTFD, M_EVENTFD_BARE, M_PIPE,
 	};
 	size_t k;
 
@@ -1466,10 +1582,14 @@ static void suite_latency(int have_door, int cpus)
 		       ncpus);
 		return;
 	}
-	for (p = 0; p < ARRAY_SIZE(payloads); p++)
+	for (p = 0; p < ARRAY_SIZE(payloads); p++) {
 		for (k = 0; k < ARRAY_SIZE(lat_mechs); k++)
 			if (have_door || !is_door(lat_mechs[k]))
 				lat(lat_mechs[k], payloads[p], cpus, 0, 0);
+		/* The bare eventfd pair carries no data: null only. */
+		if (!payloads[p])
+			lat(M_EVENTFD_BARE, 0, cpus, 0, 0);
+	}
 	/* Descriptor passing: one fd per call. */
 	if (have_door) {
 		lat(M_DOOR_IOCTL, 0, cpus, 0, 1);
@@ -1480,6 +1600,23 @@ static void suite_latency(int have_door, int cpus)
 	lat(M_SCM, 0, cpus, 0, 1);
 	if (cpus == 1)
 		competitor_cases(have_door);
+}
+
+/*
+ * The null call with 1, 1,000 and 100,000 idle doors alive in the server
+ * process (issue 12, item 6): "@@DB alive" lines.
+ */
+static void suite_alive(void)
+{
+	static const int nd[] = { 1, 1000, 100000 };
+	size_t k;
+
+	for (k = 0; k < ARRAY_SIZE(nd); k++) {
+		lat_doors(M_DOOR_IOCTL, 0, 1, 0, 0, nd[k]);
+#ifndef DOORBENCH_NO_LIBDOOR
+		lat_doors(M_DOOR_LIB, 0, 1, 0, 0, nd[k]);
+#endif
+	}
 }
 
 /* ---- building blocks: what a round trip is made of ------------------------- */
@@ -1526,6 +1663,17 @@ static void suite_costs(int have_door)
 	int efd, ctl = -1, d = -1;
 
 	pin(0);
+	if (trace_fd >= 0) {
+		/* tools/profile.sh: just the getppid loop, traced. */
+		set_name("db-client");
+		if (write(trace_fd, "1", 1) != 1)
+			die("tracing_on: %s", strerror(errno));
+		COST_LOOP(s, (void)syscall(SYS_getppid));
+		if (write(trace_fd, "0", 1) != 1)
+			die("tracing_on: %s", strerror(errno));
+		print_cost("getppid", s, COST_N, "one~trivial~syscall");
+		return;
+	}
 	COST_LOOP(s, (void)syscall(SYS_getppid));
 	print_cost("getppid", s, COST_N, "one~trivial~syscall");
 
@@ -1570,7 +1718,7 @@ static void suite_nulllat(int have_door)
 #ifndef DOORBENCH_NO_LIBDOOR
 		M_DOOR_LIB,
 #endif
-		M_EVENTFD, M_PIPE, M_STREAM,
+		M_EVENTFD, M_EVENTFD_BARE, M_PIPE, M_STREAM,
 	};
 	size_t k;
 
@@ -1622,6 +1770,252 @@ static void suite_throughput(int have_door, double secs)
 	}
 }
 
+/*
+ * Scaling (issue 12): K = 1..ncpus clients, client i pinned to vCPU i,
+ * calling one shared door server process, against K independent
+ * eventfd-bare pairs with unpinned servers as the control, in the same
+ * boot; ROUNDS rounds, each running every configuration once (interleaved,
+ * so that a change in the host's load hits all of them alike).  A
+ * SCHED_IDLE spinner runs on every vCPU, as in the cpus=2 latency cases
+ * (idle_spinner(): without it a halted vCPU's wakeup costs a host
+ * scheduling delay, and one client on a loaded host made a few hundred
+ * calls/s whatever the mechanism).  One "@@DB scale" line per run;
+ * doorreport takes the medians.
+ */
+static void suite_scaling(int have_door, double secs, int rounds)
+{
+	static const enum mech sm[] = {
+#ifndef DOORBENCH_NO_LIBDOOR
+		M_DOOR_LIB,
+#endif
+		M_DOOR_IOCTL, M_EVENTFD_BARE,
+	};
+	int r, k, t;
+	size_t j;
+
+	if (ncpus > MAX_CLIENTS)
+		die("scaling: more than %d vCPUs", MAX_CLIENTS);
+	for (r = 0; r < rounds; r++) {
+		for (k = 1; k <= ncpus; k++) {
+			for (j = 0; j < ARRAY_SIZE(sm); j++) {
+				struct bcase bc = {
+					.m = sm[j], .cpus = 3, .nclients = k,
+					.secs = secs, .tput = 1,
+				};
+				double rate;
+				char m[48], st[32] = "";
+
+				if (!have_door && is_door(sm[j]))
+					continue;
+				if (!selected(&bc))
+					continue;
+				if (run_case(&bc, 0, &rate, &t) < 0)
+					continue;
+				if (t)
+					snprintf(st, sizeof(st), " sthreads=%d", t);
+				printf("@@DB scale round=%d mech=%s clients=%d cpus=%d rate=%.1f secs=%.2f "
+				       "unit=calls/s%s%s\n", r + 1, mech_label(&bc, m, sizeof(m)),
+				       k, ncpus, rate, secs, st, idle_poll ? " idlepoll=1" : "");
+				fflush(stdout);
+			}
+		}
+	}
+}
+
+/* ---- kernel memory per door and per parked server thread -------------------- */
+
+/* /proc/meminfo field in kB, -1 if missing. */
+static long meminfo_kb(const char *key)
+{
+	char line[256];
+	size_t n = strlen(key);
+	long v = -1;
+	FILE *f = fopen("/proc/meminfo", "r");
+
+	if (!f)
+		return -1;
+	while (fgets(line, sizeof(line), f))
+		if (!strncmp(line, key, n) && line[n] == ':') {
+			v = atol(line + n + 1);
+			break;
+		}
+	fclose(f);
+	return v;
+}
+
+#define MAXCACHE 512
+
+struct slabsnap {
+	int n;
+	char name[MAXCACHE][64];
+	long bytes[MAXCACHE];	/* active objects x object size */
+};
+
+static void slab_snapshot(struct slabsnap *s)
+{
+	char line[512], name[64];
+	long active, num, objsize;
+	FILE *f = fopen("/proc/slabinfo", "r");
+
+	s->n = 0;
+	if (!f)
+		return;
+	while (fgets(line, sizeof(line), f) && s->n < MAXCACHE) {
+		if (sscanf(line, "%63s %ld %ld %ld", name, &active, &num, &objsize) != 4)
+			continue;
+		snprintf(s->name[s->n], sizeof(s->name[0]), "%s", name);
+		s->bytes[s->n++] = active * objsize;
+	}
+	fclose(f);
+}
+
+struct memsnap {
+	long slab, sunreclaim, kstack, ptables;
+	struct slabsnap caches;
+};
+
+static void mem_snapshot(struct memsnap *m)
+{
+	/* Let RCU-freed objects go and the per-CPU slab caches settle. */
+	sync();
+	sleep_ns(200000000ULL);
+	m->slab = meminfo_kb("Slab");
+	m->sunreclaim = meminfo_kb("SUnreclaim");
+	m->kstack = meminfo_kb("KernelStack");
+	m->ptables = meminfo_kb("PageTables");
+	slab_snapshot(&m->caches);
+}
+
+/* The slab caches that grew most, as "name:+bytes/N,..." (no spaces). */
+static void cache_growth(const struct memsnap *a, const struct memsnap *b,
+			 long n, char *out, size_t len)
+{
+	long d[MAXCACHE];
+	int used[MAXCACHE] = { 0 }, i, j, k;
+
+	out[0] = '\0';
+	for (i = 0; i < b->caches.n; i++) {
+		d[i] = b->caches.bytes[i];
+		for (j = 0; j < a->caches.n; j++)
+			if (!strcmp(a->caches.name[j], b->caches.name[i])) {
+				d[i] -= a->caches.bytes[j];
+				break;
+			}
+	}
+	for (k = 0; k < 6; k++) {
+		int best = -1;
+
+		for (i = 0; i < b->caches.n; i++)
+			if (!used[i] && d[i] > 0 && (best < 0 || d[i] > d[best]))
+				best = i;
+		if (best < 0 || d[best] / n < 8)
+			break;
+		used[best] = 1;
+		snprintf(out + strlen(out), len - strlen(out), "%s%s:%ld", k ? "," : "",
+			 b->caches.name[best], d[best] / n);
+	}
+	if (!out[0])
+		snprintf(out, len, "-");
+}
+
+static void print_mem(const char *what, long n, const struct memsnap *a,
+		      const struct memsnap *b)
+{
+	char caches[256];
+
+	cache_growth(a, b, n, caches, sizeof(caches));
+	printf("@@DB mem what=%s n=%ld slab_bytes=%.0f sunreclaim_bytes=%.0f kstack_bytes=%.0f "
+	       "ptables_bytes=%.0f caches=%s\n", what, n,
+	       (double)(b->slab - a->slab) * 1024.0 / (double)n,
+	       (double)(b->sunreclaim - a->sunreclaim) * 1024.0 / (double)n,
+	       (double)(b->kstack - a->kstack) * 1024.0 / (double)n,
+	       (double)(b->ptables - a->ptables) * 1024.0 / (double)n, caches);
+	fflush(stdout);
+}
+
+static volatile int parked;
+
+static void *park_door(void *arg)
+{
+	struct door_ioc_return r;
+	int ctl = *(int *)arg;
+
+	memset(&r, 0, sizeof(r));
+	__atomic_add_fetch(&parked, 1, __ATOMIC_SEQ_CST);
+	for (;;)
+		if (ioctl(ctl, DOOR_IOC_RETURN, &r) < 0 && errno != EINTR)
+			break;
+	return NULL;
+}
+
+static void *park_pause(void *arg)
+{
+	(void)arg;
+	__atomic_add_fetch(&parked, 1, __ATOMIC_SEQ_CST);
+	for (;;)
+		pause();
+	return NULL;
+}
+
+/*
+ * In a child (everything it made goes when it exits): N idle doors, or N
+ * threads parked in DOOR_IOC_RETURN, or N threads parked in pause() (the
+ * control: a thread's own cost).  Reports per-object deltas of the slab,
+ * kernel stack and page-table counters.
+ */
+static void mem_child(int kind, long n)
+{
+	struct door_ioc_create c = { .proc = 1, .cookie = 2 };
+	struct memsnap a, b;
+	pthread_attr_t at;
+	pthread_t t;
+	static const char *const what[] = { "door", "thread-door", "thread-pause" };
+	int ctl, d;
+	long i;
+
+	raise_nofile(n);
+	ctl = open(DOOR_DEVICE_PATH, O_RDWR | O_CLOEXEC);
+	if (ctl < 0)
+		die("open %s: %s", DOOR_DEVICE_PATH, strerror(errno));
+	d = ioctl(ctl, DOOR_IOC_CREATE, &c);	/* the pool's door */
+	if (d < 0)
+		die("DOOR_IOC_CREATE: %s", strerror(errno));
+	pthread_attr_init(&at);
+	pthread_attr_setstacksize(&at, 64 * KiB);
+	mem_snapshot(&a);
+	for (i = 0; i < n; i++) {
+		if (kind == 0) {
+			if (ioctl(ctl, DOOR_IOC_CREATE, &c) < 0)
+				die("DOOR_IOC_CREATE %ld: %s", i, strerror(errno));
+		} else if (pthread_create(&t, &at, kind == 1 ? park_door : park_pause,
+					  &ctl)) {
+			die("pthread_create %ld failed", i);
+		}
+	}
+	while (kind && __atomic_load_n(&parked, __ATOMIC_SEQ_CST) < n)
+		sleep_ns(10000000ULL);
+	mem_snapshot(&b);
+	print_mem(what[kind], n, &a, &b);
+	_exit(0);
+}
+
+static void suite_memory(void)
+{
+	static const long nobj[] = { 20000, 1000, 1000 };
+	int kind, status;
+	pid_t p;
+
+	for (kind = 0; kind < 3; kind++) {
+		p = spawn();
+		if (p == 0)
+			mem_child(kind, nobj[kind]);
+		waitpid(p, &status, 0);
+		if (!WIFEXITED(status) || WEXITSTATUS(status))
+			printf("@@DB fail mech=memory-%d payload=0 cpus=1 comp=0 clients=1 err=status_%d\n",
+			       kind, status);
+	}
+}
+
 /* Cost of one clock read: the smallest back-to-back delta. */
 static uint64_t measure_timer_overhead(void)
 {
@@ -1664,7 +2058,8 @@ static void usage(void)
 int main(int argc, char **argv)
 {
 	const char *suite = "all", *clk = "wall";
-	double secs = 2.0;
+	double secs = 2.0, scale_secs = 1.0;
+	int rounds = 9;
 	struct utsname u;
 	uint64_t t0;
 	int i, have_door;
@@ -1676,6 +2071,10 @@ int main(int argc, char **argv)
 			suite = argv[++i];
 		else if (!strcmp(argv[i], "--secs") && i + 1 < argc)
 			secs = atof(argv[++i]);
+		else if (!strcmp(argv[i], "--rounds") && i + 1 < argc)
+			rounds = atoi(argv[++i]);
+		else if (!strcmp(argv[i], "--scale-secs") && i + 1 < argc)
+			scale_secs = atof(argv[++i]);
 		else if (!strcmp(argv[i], "--quick"))
 			quick = 1;
 		else if (!strcmp(argv[i], "--only") && i + 1 < argc)
@@ -1686,6 +2085,13 @@ int main(int argc, char **argv)
 			samples_override = atoi(argv[++i]);
 		else if (!strcmp(argv[i], "--no-idle-poll"))
 			idle_poll = 0;
+		else if (!strcmp(argv[i], "--trace")) {
+			trace_fd = open("/sys/kernel/tracing/tracing_on",
+					O_WRONLY | O_CLOEXEC);
+			if (trace_fd < 0)
+				die("/sys/kernel/tracing/tracing_on: %s",
+				    strerror(errno));
+		}
 		else
 			usage();
 	}
@@ -1728,6 +2134,21 @@ int main(int argc, char **argv)
 		suite_costs(have_door);
 	if (has_word(suite, "nulllat"))
 		suite_nulllat(have_door);
+	if (has_word(suite, "alive") && have_door)
+		suite_alive();
+	if (has_word(suite, "memory") && have_door)
+		suite_memory();
+	if (has_word(suite, "scaling"))
+		suite_scaling(have_door, scale_secs, quick ? 1 : rounds);
+	if (has_word(suite, "null1")) {
+		/* Just the null round trip, both ends on vCPU 0 (profiles). */
+		size_t k;
+
+		for (k = 0; k < ARRAY_SIZE(lat_mechs); k++)
+			if (have_door || !is_door(lat_mechs[k]))
+				lat(lat_mechs[k], 0, 1, 0, 0);
+		lat(M_EVENTFD_BARE, 0, 1, 0, 0);
+	}
 	if (has_word(suite, "throughput") || has_word(suite, "all"))
 		suite_throughput(have_door, secs);
 	printf("@@DB meta elapsed=%llu\n", (unsigned long long)(now_ns() - t0));
