@@ -109,6 +109,20 @@ door_server_func_t *door_server_create(door_server_func_t *create_func);
 int door_depletion_fd(int d, int flags);
 
 /*
+ * door_reply() hands a server procedure's results to its caller before its
+ * door_return(); door_call_timed() is door_call() with a relative timeout
+ * (NULL: none), after which the call fails with ETIMEDOUT and a server
+ * still serving it is detached, not cancelled; door_caller_detached() tells
+ * such a server that its caller has gone.
+ */
+struct timespec;		/* <time.h> */
+int door_reply(char *data_ptr, size_t data_size, door_desc_t *desc_ptr,
+	       uint_t num_desc);
+int door_call_timed(int d, door_arg_t *params,
+		    const struct timespec *timeout);
+int door_caller_detached(void);
+
+/*
  * fattach(3C)/fdetach(3C): attach a door to, or detach it from, a file
  * name.  Solaris declares them in <stropts.h>, which libdoor provides as
  * <door/stropts.h> (on the include path that pkg-config gives); they are

@@ -200,6 +200,39 @@ struct door_ioc_param {
 };
 
 /*
+ * DOOR_IOC_REPLY (control file), a Linux extension: hand the results of the
+ * invocation the calling thread serves to its caller now, without resuming
+ * it; the thread's next DOOR_IOC_RETURN resumes the caller and ignores its
+ * results.  The fields are DOOR_IOC_RETURN's results; flags must be 0.
+ * Once per invocation (EINVAL after that, or when the thread serves no
+ * call); EPIPE when the caller has gone (nothing is taken then); otherwise
+ * the errors of DOOR_IOC_RETURN's results (E2BIG, EFAULT, EINVAL...).
+ */
+struct door_ioc_reply {
+	__u64 data_ptr;
+	__u64 data_size;
+	__u64 desc_ptr;
+	__u32 desc_num;
+	__u32 flags;		/* in: 0 */
+};
+
+/*
+ * DOOR_IOC_CALL_TIMED (door descriptor), a Linux extension: DOOR_IOC_CALL
+ * with a deadline, an absolute CLOCK_MONOTONIC time in nanoseconds (one
+ * already passed fails at once).  At the deadline the call fails with
+ * ETIMEDOUT: withdrawn if no server thread had taken it, else detached
+ * (the thread goes on, uncancelled; its results are dropped).  flags and
+ * pad must be 0.  An absolute time, so that a restart (after a stop, say)
+ * keeps it.
+ */
+struct door_ioc_call_timed {
+	struct door_ioc_call call;
+	__u64 deadline_ns;
+	__u32 flags;		/* in: 0 */
+	__u32 pad;
+};
+
+/*
  * DOOR_IOC_DEPLETION_FD (control file): a descriptor that polls readable
  * while invocations wait in a pool with no idle thread to take them (a
  * Linux extension).  @door is -1 for the process pool, or a descriptor of
@@ -242,6 +275,9 @@ struct door_ioc_stats {
 #define DOOR_IOC_STATS		_IOR(DOOR_IOC_MAGIC, 12, struct door_ioc_stats)
 #define DOOR_IOC_ABANDON	_IO(DOOR_IOC_MAGIC, 13)
 #define DOOR_IOC_SET_CANCEL	_IOW(DOOR_IOC_MAGIC, 14, __s32)
+#define DOOR_IOC_REPLY		_IOW(DOOR_IOC_MAGIC, 15, struct door_ioc_reply)
+#define DOOR_IOC_CALL_TIMED	_IOWR(DOOR_IOC_MAGIC, 16, struct door_ioc_call_timed)
+#define DOOR_IOC_DETACHED	_IO(DOOR_IOC_MAGIC, 17)
 #define DOOR_IOC_DEPLETION_FD	_IOW(DOOR_IOC_MAGIC, 18, struct door_ioc_depletion)
 
 /*
@@ -257,6 +293,13 @@ struct door_ioc_stats {
  * SI_QUEUE with si_value.sival_int = the low 32 bits of the invocation's
  * seq, so that a late signal is not mistaken for one about a later
  * invocation.  libdoor turns it into pthread_cancel() of the thread.
+ */
+
+/*
+ * DOOR_IOC_DETACHED (control file), a Linux extension: whether the caller
+ * of the invocation the calling thread serves has gone (timed out,
+ * interrupted, killed): returns 1 if so, 0 if it still waits; EINVAL if the
+ * thread serves no call (nor during an unreferenced notification).
  */
 
 #endif /* _UAPI_DOOR_IOCTL_H */

@@ -13,6 +13,13 @@
  * (small ones inline, large ones as its pinned pages); the server copies
  * them out in its own context after it wakes.  Results travel in a kernel
  * buffer in the other direction.
+ *
+ * Two Linux extensions.  door_reply hands the results over early
+ * (call->results, the call still ACTIVE) and the thread's later door_return
+ * only finishes the call.  A call with a deadline (DOOR_IOC_CALL_TIMED)
+ * that expires is withdrawn if still queued, or detached from its server
+ * thread, which is not cancelled: it goes on, finds thr->call NULL (door_reply
+ * fails with EPIPE, DOOR_IOC_DETACHED says 1) and its results are dropped.
  */
 #include <linux/slab.h>
 #include <linux/mm.h>
@@ -28,6 +35,8 @@
 #include <linux/freezer.h>
 #include <linux/pid_namespace.h>
 #include <linux/user_namespace.h>
+#include <linux/hrtimer.h>
+#include <linux/ktime.h>
 
 #include "door_internal.h"
 #include "compat.h"
@@ -84,6 +93,7 @@ static void door_thread_detach(struct door_thread *thr,
 	old->cred = thr->caller_cred;
 	old->tgid = thr->caller_tgid;
 	old->unref = thr->unref;
+	thr->replied = false;
 	thr->serving = NULL;
 	thr->caller_cred = NULL;
 	thr->caller_tgid = NULL;
@@ -197,11 +207,13 @@ static bool door_signal_abandons(void)
  * sleep would return at once.  The wait is killable and freezable, and
  * every 50 ms it looks again for a signal that abandons the call (one for
  * a handler that came meanwhile).  Returns 0 once the call is finished,
- * -ERESTARTSYS to abandon it.
+ * -ERESTARTSYS to abandon it, -ETIME at @deadline (KTIME_MAX: none).
  */
-static int door_call_wait_held(struct door_call *call)
+static int door_call_wait_held(struct door_call *call, ktime_t deadline)
 {
 	struct wait_queue_entry wait;
+	bool expired = false;
+	ktime_t until;
 	long intr;
 	int ret = 0;
 
@@ -219,7 +231,20 @@ static int door_call_wait_held(struct door_call *call)
 			ret = intr;
 			break;
 		}
-		if (!schedule_timeout(HZ / 20) && door_signal_abandons()) {
+		if (expired) {
+			ret = -ETIME;
+			break;
+		}
+		until = ktime_add_ms(ktime_get(), 50);
+		if (ktime_compare(until, deadline) >= 0)
+			until = deadline;
+		if (schedule_hrtimeout_range(&until, current->timer_slack_ns,
+					     HRTIMER_MODE_ABS))
+			continue;
+		/* Once more round: the call may have finished meanwhile. */
+		if (until == deadline) {
+			expired = true;
+		} else if (door_signal_abandons()) {
 			ret = -ERESTARTSYS;
 			break;
 		}
@@ -241,6 +266,47 @@ static bool door_call_ready(struct door_call *call)
 }
 
 /*
+ * Sleep until door_call_ready(@call), a signal or @deadline (KTIME_MAX:
+ * none), interruptible and freezable as wait_event_freezable().  Returns 0
+ * when ready, -ERESTARTSYS for a signal, -ETIME at the deadline.
+ */
+static int door_call_sleep(struct door_call *call, ktime_t deadline)
+{
+	struct wait_queue_entry wait;
+	bool expired = false;
+	ktime_t until;
+	long intr;
+	int ret = 0;
+
+	init_wait_entry(&wait, 0);
+	for (;;) {
+		intr = prepare_to_wait_event(&call->wq, &wait,
+					     TASK_INTERRUPTIBLE | TASK_FREEZABLE);
+		if (door_call_ready(call))
+			break;
+		if (intr) {
+			ret = intr;
+			break;
+		}
+		if (expired) {
+			ret = -ETIME;
+			break;
+		}
+		if (deadline == KTIME_MAX) {
+			schedule();
+			continue;
+		}
+		until = deadline;
+		/* Expired: once more round, the call may have finished. */
+		if (!schedule_hrtimeout_range(&until, current->timer_slack_ns,
+					      HRTIMER_MODE_ABS))
+			expired = true;
+	}
+	finish_wait(&call->wq, &wait);
+	return ret;
+}
+
+/*
  * Wait until @call is finished.  A signal for a handler (or a fatal one)
  * abandons it: EAGAIN if no server thread had taken it yet, EINTR
  * otherwise, and the server thread is asked to cancel.  A server thread
@@ -257,32 +323,40 @@ static bool door_call_ready(struct door_call *call)
  * thread takes the call, the caller's DOOR_RELEASE descriptors are closed
  * here, by the caller.
  *
+ * At @deadline (KTIME_MAX: none; the ioctl's restart keeps it, absolute)
+ * the call fails with ETIMEDOUT: withdrawn if still queued, else detached
+ * from its server thread without cancelling it.  The thread loses the
+ * caller's priority then, as when the caller is interrupted.
+ *
  * Returns with the call finished and proc->lock taken and released after
  * that, so no server still touches the call.
  */
 static void door_call_wait(struct door_call *call, struct door_proc *proc,
-			   bool restartable)
+			   bool restartable, ktime_t deadline)
 {
 	struct door_sched_state *st;
 	int ret;
 
 	for (;;) {
-		ret = wait_event_freezable(call->wq, door_call_ready(call));
+		ret = door_call_sleep(call, deadline);
 		if (ret || door_call_done(call))
 			break;
 		/* Taken by a server thread: the caller's part is passed. */
 		door_release_close(&call->release);
 	}
-	if (ret && !door_signal_abandons()) {
+	if (ret == -ERESTARTSYS && !door_signal_abandons()) {
 		spin_lock(&proc->lock);
 		if (restartable && call->state == DOOR_CALL_QUEUED)
 			door_call_finish(call, -ERESTARTNOINTR);
 		spin_unlock(&proc->lock);
-		ret = door_call_wait_held(call);
+		ret = door_call_wait_held(call, deadline);
 	}
 
 	spin_lock(&proc->lock);
-	if (ret && call->state != DOOR_CALL_DONE) {
+	if (ret == -ETIME && call->state != DOOR_CALL_DONE) {
+		/* Withdrawn, or detached: no cancellation, the thread goes on. */
+		door_call_finish(call, -ETIMEDOUT);
+	} else if (ret && call->state != DOOR_CALL_DONE) {
 		if (call->state == DOOR_CALL_ACTIVE && call->server)
 			door_call_cancel(call, call->server);
 		door_call_finish(call, call->state == DOOR_CALL_QUEUED ?
@@ -366,7 +440,9 @@ static int door_call_check(struct door_object *door, struct door_ioc_call *req)
 	return 0;
 }
 
-long door_ioc_call(struct door_object *door, void __user *arg)
+/* A door_call, with a deadline unless @deadline is KTIME_MAX. */
+static long door_call_do(struct door_object *door, void __user *arg,
+			 ktime_t deadline)
 {
 	struct door_proc *proc = door->proc;
 	struct door_ioc_call req;
@@ -386,6 +462,9 @@ long door_ioc_call(struct door_object *door, void __user *arg)
 	ret = door_call_check(door, &req);
 	if (ret)
 		return ret;
+	/* Passed already (a restart after a stop, a zero timeout). */
+	if (deadline != KTIME_MAX && ktime_compare(ktime_get(), deadline) >= 0)
+		return -ETIMEDOUT;
 
 	/*
 	 * Field by field: clearing the whole of it (two payloads with their
@@ -450,7 +529,7 @@ long door_ioc_call(struct door_object *door, void __user *arg)
 		yield_to(server, true);
 		put_task_struct(server);
 	}
-	door_call_wait(&call, proc, restartable);
+	door_call_wait(&call, proc, restartable, deadline);
 	/* Taken by a thread, whatever became of it: released. */
 	if (call.taken)
 		door_release_close(&call.release);
@@ -468,9 +547,33 @@ out:
 	return ret;
 }
 
+long door_ioc_call(struct door_object *door, void __user *arg)
+{
+	return door_call_do(door, arg, KTIME_MAX);
+}
+
+/*
+ * DOOR_IOC_CALL_TIMED: the struct door_ioc_call comes first, and only it is
+ * written back.  The deadline is absolute (CLOCK_MONOTONIC, as ktime_get()),
+ * so that -ERESTARTNOINTR restarts the ioctl with the same one.
+ */
+long door_ioc_call_timed(struct door_object *door, void __user *arg)
+{
+	struct door_ioc_call_timed t;
+
+	if (copy_from_user(&t, arg, sizeof(t)))
+		return -EFAULT;
+	if (t.flags || t.pad)
+		return -EINVAL;
+	/* Beyond ktime_t's range: never. */
+	return door_call_do(door, arg, min_t(u64, t.deadline_ns, KTIME_MAX));
+}
+
 /*
  * Hand the results of the invocation @thr serves to its caller.  On error
- * the thread stays bound to the caller, who keeps waiting.
+ * the thread stays bound to the caller, who keeps waiting.  After a
+ * door_reply, the caller has its results already: the request's are
+ * ignored, and this only resumes it.
  */
 static int door_return_results(struct door_thread *thr,
 			       struct door_ioc_return *req)
@@ -480,11 +583,12 @@ static int door_return_results(struct door_thread *thr,
 	struct door_served old;
 	struct door_payload res;
 	struct door_call *call;
+	bool replied = thr->replied;
 	int ret;
 
 	door_payload_init(&res);
 	/* Nobody waits for the results of a notification. */
-	if (!thr->unref) {
+	if (!thr->unref && !replied) {
 		if (req->desc_num > DOOR_MAX_DESC)
 			return -E2BIG;
 		if (thr->no_results && (req->data_size || req->desc_num))
@@ -517,8 +621,10 @@ static int door_return_results(struct door_thread *thr,
 	if (!old.unref)
 		trace_door_return(old.door->id, res.size, res.ndesc, call);
 	if (call) {
-		call->results = res;
-		door_payload_init(&res);
+		if (!replied) {
+			call->results = res;
+			door_payload_init(&res);
+		}
 		door_call_finish(call, 0);
 	}
 	if ((call || old.unref) && !proc->dead && !task_work_pending(current))
@@ -667,4 +773,76 @@ long door_ioc_abandon(struct door_proc *proc)
 		return -EBADF;
 	door_thread_abandon(thr, -EINTR);
 	return 0;
+}
+
+/*
+ * door_reply: hand the results of the invocation the calling thread serves
+ * to its caller now, leaving the caller blocked until the thread's
+ * door_return.  The payload is taken before proc->lock (copies, file
+ * references); a caller gone by then (-EPIPE) leaves the thread's
+ * descriptors as they were, DOOR_RELEASE ones included.
+ */
+long door_ioc_reply(struct door_proc *proc, void __user *arg)
+{
+	struct door_ioc_reply req;
+	struct door_release rel;
+	struct door_payload res;
+	struct door_thread *thr;
+	struct door_call *call;
+	int ret;
+
+	if (copy_from_user(&req, arg, sizeof(req)))
+		return -EFAULT;
+	if (req.flags)
+		return -EINVAL;
+	thr = door_thread_find(proc);
+	/* Once per invocation of a call; a notification has no caller. */
+	if (!thr || !thr->serving || thr->unref || thr->replied)
+		return -EINVAL;
+	spin_lock(&proc->lock);
+	call = thr->call;
+	spin_unlock(&proc->lock);
+	if (!call)
+		return -EPIPE;
+	if (req.desc_num > DOOR_MAX_DESC)
+		return -E2BIG;
+	if (thr->no_results && (req.data_size || req.desc_num))
+		return -E2BIG;
+	if (req.data_size > READ_ONCE(door_max_data))
+		return -E2BIG;
+	ret = door_payload_get(&res, req.data_ptr, req.data_size,
+			       req.desc_ptr, req.desc_num, false, &rel);
+	if (ret)
+		return ret;
+
+	spin_lock(&proc->lock);
+	/* thr->call is the same call or NULL: the thread serves it still. */
+	call = thr->call;
+	if (call) {
+		call->results = res;
+		thr->replied = true;
+	}
+	spin_unlock(&proc->lock);
+	if (!call) {
+		door_payload_free(&res);
+		door_release_drop(&rel);
+		return -EPIPE;
+	}
+	/* Taken: the thread's DOOR_RELEASE descriptors go, as at door_return. */
+	door_release_close(&rel);
+	return 0;
+}
+
+/* Whether the caller of the invocation the calling thread serves has gone. */
+long door_ioc_detached(struct door_proc *proc)
+{
+	struct door_thread *thr = door_thread_find(proc);
+	long ret;
+
+	if (!thr || !thr->serving || thr->unref)
+		return -EINVAL;
+	spin_lock(&proc->lock);
+	ret = !thr->call;
+	spin_unlock(&proc->lock);
+	return ret;
 }

@@ -300,7 +300,11 @@ struct door_call {
 	struct door_sched_state *server_sched;
 	struct pid *tgid;		/* caller's thread group (the caller's) */
 	struct door_payload args;	/* owned by the caller until handed over */
-	struct door_payload results;	/* owned by the caller once DONE */
+	/*
+	 * Set under proc->lock by the serving thread's door_reply (while
+	 * ACTIVE) or door_return; owned by the caller once DONE.
+	 */
+	struct door_payload results;
 	/*
 	 * The caller's own DOOR_RELEASE descriptors, closed by the caller
 	 * once a thread has taken the call; a thread taking a queued call
@@ -320,7 +324,10 @@ struct door_thread {
 	bool idle;
 	struct door_pool *pool;		/* the pool it waits in while idle */
 	int cpu;			/* where it went idle (pool.c) */
-	/* The call it serves; NULL again if its caller went away. */
+	/*
+	 * The call it serves; NULL again if its caller went away
+	 * (interrupted, timed out: the thread is then detached, and goes on).
+	 */
 	struct door_call *call;
 	struct door_object *bound;	/* private door it is bound to (ref) */
 	/*
@@ -334,6 +341,7 @@ struct door_thread {
 	const struct cred *caller_cred;	/* ref held */
 	struct pid *caller_tgid;	/* ref held */
 	bool no_results;
+	bool replied;			/* door_reply done for this invocation */
 	u64 seq;			/* of the invocation it serves */
 	u64 last_seq;			/* numbers its invocations, never 0 */
 	struct door_sched caller_sched;	/* to inherit */
@@ -408,8 +416,11 @@ long door_ioc_depletion_fd(struct door_proc *proc, void __user *arg);
 void door_depletion_wake(struct door_pool *pool);
 void door_depletion_check_end(struct door_pool *pool);
 
-/* call.c: door_call and door_return */
+/* call.c: door_call, door_return and door_reply */
 long door_ioc_call(struct door_object *door, void __user *arg);
+long door_ioc_call_timed(struct door_object *door, void __user *arg);
+long door_ioc_reply(struct door_proc *proc, void __user *arg);
+long door_ioc_detached(struct door_proc *proc);
 long door_ioc_return(struct door_proc *proc, void __user *arg);
 long door_ioc_abandon(struct door_proc *proc);
 void door_call_finish(struct door_call *call, int error);

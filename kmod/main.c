@@ -153,6 +153,10 @@ static long door_ctl_ioctl(struct file *file, unsigned int cmd,
 		return door_ioc_abandon(proc);
 	case DOOR_IOC_SET_CANCEL:
 		return door_ioc_set_cancel(proc, uarg);
+	case DOOR_IOC_REPLY:
+		return door_ioc_reply(proc, uarg);
+	case DOOR_IOC_DETACHED:
+		return door_ioc_detached(proc);
 	case DOOR_IOC_DEPLETION_FD:
 		return door_ioc_depletion_fd(proc, uarg);
 	default:

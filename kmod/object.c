@@ -476,6 +476,8 @@ static long door_ioctl_cmd(struct door_object *door, unsigned int cmd,
 	switch (cmd) {
 	case DOOR_IOC_CALL:
 		return door_ioc_call(door, uarg);
+	case DOOR_IOC_CALL_TIMED:
+		return door_ioc_call_timed(door, uarg);
 	case DOOR_IOC_INFO:
 		return door_ioc_info(door, uarg);
 	case DOOR_IOC_REVOKE:

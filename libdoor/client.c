@@ -1,17 +1,20 @@
 /* SPDX-License-Identifier: LGPL-2.1-or-later */
 /*
- * client.c - door_call, door_info, door_revoke, door_getparam, door_setparam.
+ * client.c - door_call, door_call_timed, door_info, door_revoke,
+ *            door_getparam, door_setparam.
  *
  * These act on a door descriptor and need no control file, except
  * door_info(DOOR_QUERY), which asks about the calling server thread.
  */
 #include <errno.h>
 #include <limits.h>
+#include <stdint.h>
 #include <stddef.h>
 #include <string.h>
 #include <unistd.h>
 #include <sys/ioctl.h>
 #include <sys/statfs.h>
+#include <time.h>
 
 #include "internal.h"
 
@@ -58,9 +61,17 @@ int libdoor_door_ioctl(int d, unsigned long req, void *arg)
 	return ret;
 }
 
-DOOR_API int door_call(int d, door_arg_t *params)
+/*
+ * door_call, and door_call_timed with a deadline (@deadline_ns, absolute
+ * CLOCK_MONOTONIC) when @timed.
+ */
+static int call_common(int d, door_arg_t *params, int timed,
+		       uint64_t deadline_ns)
 {
+	struct door_ioc_call_timed t;
 	struct door_ioc_call c;
+	struct statfs sfs;
+	int ret;
 
 	memset(&c, 0, sizeof(c));
 	if (params) {
@@ -76,7 +87,29 @@ DOOR_API int door_call(int d, door_arg_t *params)
 	}
 
 	/* Never restarted: EINTR goes back to the caller, as on Solaris. */
-	if (libdoor_door_ioctl(d, DOOR_IOC_CALL, &c) < 0)
+	if (!timed) {
+		ret = libdoor_door_ioctl(d, DOOR_IOC_CALL, &c);
+	} else {
+		memset(&t, 0, sizeof(t));
+		t.call = c;
+		t.deadline_ns = deadline_ns;
+		ret = ioctl(d, DOOR_IOC_CALL_TIMED, &t);
+		if (ret < 0 && (errno == ENOTTY || errno == EINVAL)) {
+			int e = errno, door;
+
+			door = fstatfs(d, &sfs) == 0 &&
+			       (unsigned long)sfs.f_type ==
+			       (unsigned long)DOORFS_MAGIC;
+			/* A door.ko without it answers a door with ENOTTY. */
+			if (!door)
+				e = EBADF;
+			else if (e == ENOTTY)
+				e = ENOTSUP;
+			errno = e;
+		}
+		c = t.call;
+	}
+	if (ret < 0)
 		return -1;
 
 	if (params) {
@@ -97,6 +130,41 @@ DOOR_API int door_call(int d, door_arg_t *params)
 		params->rsize = (size_t)c.rsize;
 	}
 	return 0;
+}
+
+DOOR_API int door_call(int d, door_arg_t *params)
+{
+	return call_common(d, params, 0, 0);
+}
+
+/*
+ * The deadline is computed here, once, and passed as an absolute time: a
+ * call the kernel restarts (after a stop) keeps it.
+ */
+DOOR_API int door_call_timed(int d, door_arg_t *params,
+			     const struct timespec *timeout)
+{
+	struct timespec now;
+	uint64_t rel, abs_ns;
+
+	if (!timeout)
+		return door_call(d, params);
+	if (timeout->tv_sec < 0 || timeout->tv_nsec < 0 ||
+	    timeout->tv_nsec >= 1000000000L) {
+		errno = EINVAL;
+		return -1;
+	}
+	if (clock_gettime(CLOCK_MONOTONIC, &now) < 0)
+		return -1;
+	/* Saturating: a timeout beyond the clock's range is forever. */
+	if ((uint64_t)timeout->tv_sec > (UINT64_MAX - 999999999u) / 1000000000u)
+		rel = UINT64_MAX;
+	else
+		rel = (uint64_t)timeout->tv_sec * 1000000000u +
+		      (uint64_t)timeout->tv_nsec;
+	abs_ns = (uint64_t)now.tv_sec * 1000000000u + (uint64_t)now.tv_nsec;
+	abs_ns = rel > UINT64_MAX - abs_ns ? UINT64_MAX : abs_ns + rel;
+	return call_common(d, params, 1, abs_ns);
 }
 
 /*

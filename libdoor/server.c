@@ -1,7 +1,8 @@
 /* SPDX-License-Identifier: LGPL-2.1-or-later */
 /*
- * server.c - door_create, door_xcreate, door_return, door_server_create,
- *            door_bind, door_unbind and the server thread pools.
+ * server.c - door_create, door_xcreate, door_return, door_reply,
+ *            door_caller_detached, door_server_create, door_bind,
+ *            door_unbind and the server thread pools.
  *
  * Design
  * ------
@@ -623,6 +624,50 @@ DOOR_API int door_return(char *data_ptr, size_t data_size,
 	if (ts->base_active)
 		longjmp(ts->base, 1);
 	serve();
+}
+
+/*
+ * door_reply: the kernel takes the results now; this thread's door_return
+ * resumes the caller and its arguments are ignored (the kernel knows the
+ * invocation was answered).  Outside a server procedure there is no
+ * control file, or the kernel says EINVAL.
+ */
+DOOR_API int door_reply(char *data_ptr, size_t data_size,
+			door_desc_t *desc_ptr, uint_t num_desc)
+{
+	struct door_ioc_reply r;
+	int ctl = libdoor_ctl_peek();
+
+	if (ctl < 0) {
+		errno = EINVAL;
+		return -1;
+	}
+	memset(&r, 0, sizeof(r));
+	r.data_ptr = DOOR_U64(data_ptr);
+	r.data_size = data_size;
+	r.desc_ptr = DOOR_U64(desc_ptr);
+	r.desc_num = num_desc;
+	if (ioctl(ctl, DOOR_IOC_REPLY, &r) < 0) {
+		if (errno == ENOTTY)
+			errno = ENOTSUP;	/* an older door.ko */
+		return -1;
+	}
+	return 0;
+}
+
+DOOR_API int door_caller_detached(void)
+{
+	int ctl = libdoor_ctl_peek();
+	int ret;
+
+	if (ctl < 0) {
+		errno = EINVAL;
+		return -1;
+	}
+	ret = ioctl(ctl, DOOR_IOC_DETACHED);
+	if (ret < 0 && errno == ENOTTY)
+		errno = ENOTSUP;
+	return ret < 0 ? -1 : ret != 0;
 }
 
 /* ---- door_bind / door_unbind ------------------------------------------- */

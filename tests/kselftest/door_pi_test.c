@@ -48,7 +48,11 @@
  *    kernel (read() on a pipe nobody writes): the thread is back at
  *    SCHED_OTHER when the caller's door_call has returned EINTR (before
  *    b03b471 the task work that lowered it waited for the thread's return
- *    to user space: FIFO 50 while it slept).
+ *    to user space: FIFO 50 while it slept);
+ *  - boost_ends_when_timed_call_detaches: the same with a caller whose
+ *    door_call_timed() deadline passes (issue 14): the call is detached
+ *    and the thread, still asleep in the procedure, is back at SCHED_OTHER
+ *    when the caller has its ETIMEDOUT.
  * The raising side (callers with a higher priority) is also in
  * door_sched_test.
  */
@@ -262,6 +266,7 @@ static void report_proc(void *cookie, char *argp, size_t n, door_desc_t *dp,
 struct caller {
 	int policy, prio, nice;
 	int nobody;		/* drop to uid/gid 65534 first */
+	int timeout_ms;		/* door_call_timed() with it, if not 0 */
 };
 
 struct report {
@@ -330,8 +335,13 @@ static pid_t spawn_caller(int d, const struct caller *c, int handler,
 	{
 		door_arg_t a = { "x", 1, NULL, 0, (char *)r.s, sizeof(r.s) };
 
+		struct timespec to = {
+			c->timeout_ms / 1000, (c->timeout_ms % 1000) * 1000000L
+		};
+
 		errno = 0;
-		r.ret = door_call(d, &a);
+		r.ret = c->timeout_ms ? door_call_timed(d, &a, &to) :
+					door_call(d, &a);
 		r.err = errno;
 		r.size = a.data_size;
 		if (r.ret == 0 && a.data_ptr != (char *)r.s) {
@@ -410,7 +420,7 @@ static void fork_proc(void *cookie, char *argp, size_t n, door_desc_t *dp,
  */
 TEST(unprivileged_server_children_start_at_default_policy)
 {
-	struct caller fifo50 = { SCHED_FIFO, 50, 0, 0 };
+	struct caller fifo50 = { SCHED_FIFO, 50, 0, 0, 0 };
 	struct report r;
 	int sv[2], d, st;
 	pid_t srv;
@@ -467,8 +477,8 @@ TEST(rt_server_keeps_reset_on_fork)
 		.size = sizeof(fifo10), .sched_policy = SCHED_FIFO,
 		.sched_priority = 10, .sched_flags = RESET_FLAG,
 	};
-	struct caller other = { SCHED_OTHER, 0, 0, 0 };
-	struct caller fifo50 = { SCHED_FIFO, 50, 0, 0 };
+	struct caller other = { SCHED_OTHER, 0, 0, 0, 0 };
+	struct caller fifo50 = { SCHED_FIFO, 50, 0, 0, 0 };
 	struct report r;
 	struct seen s;
 	struct srv srv;
@@ -531,8 +541,8 @@ TEST(deadline_server_keeps_deadline)
 		.sched_runtime = DL_RUNTIME, .sched_deadline = DL_DEADLINE,
 		.sched_period = DL_PERIOD,
 	};
-	struct caller other = { SCHED_OTHER, 0, 0, 0 };
-	struct caller fifo20 = { SCHED_FIFO, 20, 0, 0 };
+	struct caller other = { SCHED_OTHER, 0, 0, 0, 0 };
+	struct caller fifo20 = { SCHED_FIFO, 20, 0, 0, 0 };
 	struct report r;
 	struct seen s;
 	struct srv srv;
@@ -572,9 +582,9 @@ TEST(low_callers_do_not_lower_server)
 		.size = sizeof(nice0), .sched_policy = SCHED_OTHER,
 		.sched_nice = 0,
 	};
-	struct caller idle = { SCHED_IDLE, 0, 0, 1 };
-	struct caller nice19 = { SCHED_OTHER, 0, 19, 1 };
-	struct caller batch = { SCHED_BATCH, 0, 10, 1 };
+	struct caller idle = { SCHED_IDLE, 0, 0, 1, 0 };
+	struct caller nice19 = { SCHED_OTHER, 0, 19, 1, 0 };
+	struct caller batch = { SCHED_BATCH, 0, 10, 1, 0 };
 	struct report r;
 	struct seen s;
 	struct srv srv;
@@ -644,7 +654,7 @@ static void spin_proc(void *cookie, char *argp, size_t n, door_desc_t *dp,
  */
 TEST(boost_ends_when_caller_abandons)
 {
-	struct caller fifo50 = { SCHED_FIFO, 50, 0, 0 };
+	struct caller fifo50 = { SCHED_FIFO, 50, 0, 0, 0 };
 	struct timespec ms = { 0, 1000 * 1000 };
 	int ncpu = (int)sysconf(_SC_NPROCESSORS_ONLN);
 	struct report r;
@@ -795,7 +805,7 @@ static void *raw_block_server(void *arg)
  */
 TEST(boost_ends_when_server_side_ends)
 {
-	struct caller fifo50 = { SCHED_FIFO, 50, 0, 0 };
+	struct caller fifo50 = { SCHED_FIFO, 50, 0, 0, 0 };
 	struct door_ioc_create c = { .proc = 1, .attributes = DOOR_NO_CANCEL };
 	struct raw_srv srv = { .ctl = -1 };
 	struct report r;
@@ -856,7 +866,7 @@ TEST(boost_ends_when_server_side_ends)
  */
 TEST(boost_ends_when_caller_abandons_sleeping_procedure)
 {
-	struct caller fifo50 = { SCHED_FIFO, 50, 0, 0 };
+	struct caller fifo50 = { SCHED_FIFO, 50, 0, 0, 0 };
 	struct report r;
 	struct seen s;
 	struct srv srv;
@@ -890,6 +900,52 @@ TEST(boost_ends_when_caller_abandons_sleeping_procedure)
 		TH_LOG("the procedure left its read() early");
 	check_seen(_metadata, "server thread asleep after its caller left", &s,
 		   SCHED_OTHER, 0, 0, 0);
+
+	ASSERT_EQ(1, write(block_pipe[1], "x", 1));
+	ASSERT_EQ(0, ev_wait_ms(ev_done, 20000))
+		TH_LOG("the procedure did not finish");
+	check_seen(_metadata, "procedure leaving its read()", &block_end,
+		   SCHED_OTHER, 0, 0, 0);
+}
+
+/*
+ * Issue 14: a detached call ends the raise as an abandoned one does.  A
+ * root SCHED_FIFO 50 caller calls with a 2 s timeout a SCHED_OTHER server
+ * thread whose procedure sleeps in read(); once its door_call_timed() has
+ * failed with ETIMEDOUT, the thread, still asleep, is back at SCHED_OTHER
+ * nice 0.
+ */
+TEST(boost_ends_when_timed_call_detaches)
+{
+	struct caller fifo50 = { SCHED_FIFO, 50, 0, 0, 2000 };
+	struct report r;
+	struct seen s;
+	struct srv srv;
+	int out, tid;
+	pid_t pid;
+
+	ASSERT_EQ(0, setup_block());
+	ASSERT_EQ(0, srv_start(&srv, block_proc, DOOR_NO_CANCEL, NULL, -1))
+		TH_LOG("%s: %s", srv.what, strerror(srv.err));
+	tid = atomic_load(&srv.tid);
+	pid = spawn_caller(srv.door, &fifo50, 0, &out);
+	ASSERT_LT(0, pid);
+	ASSERT_EQ(0, ev_wait_ms(ev_in, 20000)) TH_LOG("the call never arrived");
+	s = seen_of(tid);
+	check_seen(_metadata, "server thread serving FIFO 50", &s, SCHED_FIFO,
+		   50, 0, -1);
+
+	/* The deadline passes: the caller is detached. */
+	ASSERT_EQ(0, get_all(out, &r, sizeof(r))) TH_LOG("no report from the caller");
+	s = seen_of(tid);
+	ASSERT_EQ(0, child_exit_code(wait_child(pid, 20)));
+	close(out);
+	EXPECT_EQ(-1, r.ret);
+	EXPECT_EQ(ETIMEDOUT, r.err) TH_LOG("caller: %s", strerror(r.err));
+	EXPECT_EQ(0, atomic_load(&block_left))
+		TH_LOG("the procedure left its read() early");
+	check_seen(_metadata, "server thread asleep after its caller timed out",
+		   &s, SCHED_OTHER, 0, 0, 0);
 
 	ASSERT_EQ(1, write(block_pipe[1], "x", 1));
 	ASSERT_EQ(0, ev_wait_ms(ev_done, 20000))

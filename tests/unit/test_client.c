@@ -1,7 +1,7 @@
 /* SPDX-License-Identifier: LGPL-2.1-or-later */
 /*
- * test_client.c - door_call, door_info, door_revoke, door_getparam and
- * door_setparam against an emulated kernel.
+ * test_client.c - door_call, door_call_timed, door_info, door_revoke,
+ * door_getparam and door_setparam against an emulated kernel.
  */
 #include <errno.h>
 #include <fcntl.h>
@@ -9,6 +9,7 @@
 #include <stddef.h>
 #include <stdint.h>
 #include <string.h>
+#include <time.h>
 #include <unistd.h>
 #include <setjmp.h>
 #include <cmocka.h>
@@ -22,6 +23,7 @@ static struct door_ioc_call seen_call;
 static int call_fd;
 static struct door_ioc_call answer_call;
 static int answer_errno;
+static struct door_ioc_call_timed seen_timed;
 
 static struct door_ioc_info answer_info;
 static unsigned long seen_req;
@@ -55,6 +57,11 @@ static int kernel(int fd, unsigned long req, void *arg)
 	case DOOR_IOC_CALL:
 		call_fd = fd;
 		memcpy(&seen_call, arg, sizeof(seen_call));
+		memcpy(arg, &answer_call, sizeof(answer_call));
+		return 0;
+	case DOOR_IOC_CALL_TIMED:
+		call_fd = fd;
+		memcpy(&seen_timed, arg, sizeof(seen_timed));
 		memcpy(arg, &answer_call, sizeof(answer_call));
 		return 0;
 	case DOOR_IOC_INFO:
@@ -508,6 +515,117 @@ static void not_a_door_is_ebadf(void **state)
 	__real_close(fd);
 }
 
+static uint64_t mono_ns(void)
+{
+	struct timespec t;
+
+	clock_gettime(CLOCK_MONOTONIC, &t);
+	return (uint64_t)t.tv_sec * 1000000000u + (uint64_t)t.tv_nsec;
+}
+
+/*
+ * door_call_timed: the call as door_call marshals it, and an absolute
+ * CLOCK_MONOTONIC deadline, now + timeout; results as door_call.
+ */
+static void timed_call_marshals_deadline(void **state)
+{
+	char args[] = "q", rbuf[16], result_area[32];
+	door_arg_t p = {
+		.data_ptr = args, .data_size = sizeof(args),
+		.rbuf = rbuf, .rsize = sizeof(rbuf),
+	};
+	struct timespec to = { 2, 500000000 };
+	uint64_t before, after;
+
+	(void)state;
+	fk.handler = kernel;
+	answer_call.data_ptr = (uintptr_t)result_area;
+	answer_call.data_size = 9;
+	answer_call.rbuf = (uintptr_t)result_area;
+	answer_call.rsize = sizeof(result_area);
+	before = mono_ns();
+	assert_int_equal(door_call_timed(DOOR_FD, &p, &to), 0);
+	after = mono_ns();
+	assert_int_equal(seen_req, DOOR_IOC_CALL_TIMED);
+	assert_int_equal(call_fd, DOOR_FD);
+	assert_int_equal(seen_timed.call.data_ptr, (uintptr_t)args);
+	assert_int_equal(seen_timed.call.data_size, sizeof(args));
+	assert_int_equal(seen_timed.call.rbuf, (uintptr_t)rbuf);
+	assert_int_equal(seen_timed.call.rsize, sizeof(rbuf));
+	assert_int_equal(seen_timed.call.flags, 0);
+	assert_int_equal(seen_timed.flags, 0);
+	assert_int_equal(seen_timed.pad, 0);
+	assert_true(seen_timed.deadline_ns >= before + 2500000000u);
+	assert_true(seen_timed.deadline_ns <= after + 2500000000u);
+	assert_ptr_equal(p.data_ptr, result_area);
+	assert_int_equal(p.data_size, 9);
+	assert_ptr_equal(p.rbuf, result_area);
+	assert_int_equal(p.rsize, sizeof(result_area));
+	assert_int_equal(fk.open_count, 0);
+}
+
+/* NULL: door_call; bad timeouts: EINVAL, no ioctl; huge: never. */
+static void timed_call_timeouts(void **state)
+{
+	static const struct timespec bad[] = {
+		{ -1, 0 }, { 0, -1 }, { 0, 1000000000 }, { 5, 2000000000 },
+	};
+	struct timespec huge = { (time_t)INT64_MAX, 999999999 };
+	door_arg_t p;
+	size_t i;
+
+	(void)state;
+	fk.handler = kernel;
+	memset(&p, 0, sizeof(p));
+	assert_int_equal(door_call_timed(DOOR_FD, &p, NULL), 0);
+	assert_int_equal(seen_req, DOOR_IOC_CALL);
+	for (i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
+		fk.nioctl = 0;
+		errno = 0;
+		assert_int_equal(door_call_timed(DOOR_FD, &p, &bad[i]), -1);
+		assert_int_equal(errno, EINVAL);
+		assert_int_equal(fk.nioctl, 0);
+	}
+	assert_int_equal(door_call_timed(DOOR_FD, &p, &huge), 0);
+	assert_int_equal(seen_req, DOOR_IOC_CALL_TIMED);
+	assert_true(seen_timed.deadline_ns == UINT64_MAX);
+}
+
+/*
+ * Errors: ETIMEDOUT and the rest pass through, params untouched; ENOTTY
+ * from a door (an older door.ko) is ENOTSUP, from another file EBADF.
+ */
+static void timed_call_errors(void **state)
+{
+	struct timespec to = { 1, 0 };
+	char args[2] = "a";
+	door_arg_t p;
+	int fd = fk_door_fd();
+
+	(void)state;
+	fk.handler = kernel;
+	memset(&p, 0, sizeof(p));
+	p.data_ptr = args;
+	p.data_size = sizeof(args);
+	answer_errno = ETIMEDOUT;
+	assert_int_equal(door_call_timed(DOOR_FD, &p, &to), -1);
+	assert_int_equal(errno, ETIMEDOUT);
+	assert_ptr_equal(p.data_ptr, args);
+	assert_int_equal(p.data_size, sizeof(args));
+	assert_int_equal(fk_count(DOOR_IOC_CALL_TIMED), 1);
+	answer_errno = ENOTTY;
+	assert_int_equal(door_call_timed(fd, &p, &to), -1);
+	assert_int_equal(errno, EBADF);
+	fk.door_fd = fd;
+	assert_int_equal(door_call_timed(fd, &p, &to), -1);
+	assert_int_equal(errno, ENOTSUP);
+	answer_errno = EINVAL;
+	assert_int_equal(door_call_timed(fd, &p, &to), -1);
+	assert_int_equal(errno, EINVAL);
+	fk.door_fd = -1;
+	__real_close(fd);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -527,6 +645,9 @@ int main(void)
 		cmocka_unit_test_setup(info_ebadf_before_efault, setup),
 		cmocka_unit_test_setup(call_keeps_pointers_without_results, setup),
 		cmocka_unit_test_setup(not_a_door_is_ebadf, setup),
+		cmocka_unit_test_setup(timed_call_marshals_deadline, setup),
+		cmocka_unit_test_setup(timed_call_timeouts, setup),
+		cmocka_unit_test_setup(timed_call_errors, setup),
 	};
 
 	return cmocka_run_group_tests_name("client", tests, NULL, NULL);

@@ -1,7 +1,8 @@
 /* SPDX-License-Identifier: LGPL-2.1-or-later */
 /*
  * test_server.c - door_create, door_xcreate, door_server_create,
- * door_return's dispatch loop, depletion callbacks, door_bind/unbind.
+ * door_return's dispatch loop, depletion callbacks, door_bind/unbind,
+ * door_reply and door_caller_detached.
  *
  * door_return() never returns on success, so it always runs in a helper
  * thread; those threads only record what they see (cmocka's assertions
@@ -45,6 +46,9 @@ static int nbind;
 static __thread int thread_bound;	/* DOOR_IOC_BIND'ed, per thread */
 static fk_handler_t *return_handler;	/* DOOR_IOC_RETURN, if set */
 static struct door_ioc_info query_answer;
+static struct door_ioc_reply reply_seen;
+static int reply_errno;		/* DOOR_IOC_REPLY's answer */
+static int detached_answer;	/* DOOR_IOC_DETACHED's, or -errno */
 static pthread_mutex_t klock = PTHREAD_MUTEX_INITIALIZER;
 
 static int door_index(int fd)
@@ -125,6 +129,20 @@ static int kernel(int fd, unsigned long req, void *arg)
 			bound_fd[nbind++] = *(int *)arg;
 		thread_bound = 1;
 		break;
+	case DOOR_IOC_REPLY:
+		memcpy(&reply_seen, arg, sizeof(reply_seen));
+		if (reply_errno) {
+			errno = reply_errno;
+			ret = -1;
+		}
+		break;
+	case DOOR_IOC_DETACHED:
+		ret = detached_answer;
+		if (ret < 0) {
+			errno = -ret;
+			ret = -1;
+		}
+		break;
 	default:
 		errno = ENOTTY;
 		ret = -1;
@@ -184,6 +202,9 @@ static int setup(void **state)
 	nbind = 0;
 	return_handler = NULL;
 	memset(&query_answer, 0, sizeof(query_answer));
+	memset(&reply_seen, 0, sizeof(reply_seen));
+	reply_errno = 0;
+	detached_answer = 0;
 	memset(&cf, 0, sizeof(cf));
 	memset(&inv_count, 0, sizeof(inv_count));
 	fk.handler = kernel;
@@ -1423,6 +1444,61 @@ static void bound_thread_after_fork(void **state)
 	assert_int_equal(fk_count(DOOR_IOC_RETURN), 1);
 }
 
+/*
+ * door_reply and door_caller_detached: EINVAL without a control file (no
+ * invocation can be served then), else the request on the control file,
+ * the kernel's answer as it is; ENOTTY (an older door.ko) is ENOTSUP.
+ */
+static void reply_and_detached(void **state)
+{
+	door_server_func_t *prev;
+	door_desc_t dd[2];
+	char res[] = "results";
+	int d;
+
+	(void)state;
+	errno = 0;
+	assert_int_equal(door_reply(res, sizeof(res), NULL, 0), -1);
+	assert_int_equal(errno, EINVAL);
+	errno = 0;
+	assert_int_equal(door_caller_detached(), -1);
+	assert_int_equal(errno, EINVAL);
+	assert_int_equal(fk.nioctl, 0);
+	assert_int_equal(fk.open_count, 0);
+
+	/* No server thread: its DOOR_IOC_RETURN would be counted below. */
+	prev = door_server_create(NULL);
+	d = door_create(noop_proc, NULL, 0);
+	door_server_create(prev);
+	assert_true(d >= 0);
+	fk.nioctl = 0;
+	assert_int_equal(door_reply(res, sizeof(res), dd, 2), 0);
+	assert_int_equal(fk.nioctl, 1);
+	assert_int_equal(fk.ioctls[0].req, DOOR_IOC_REPLY);
+	assert_int_equal(fk.ioctls[0].fd, fk.ctl_fd);
+	assert_int_equal(reply_seen.data_ptr, (uintptr_t)res);
+	assert_int_equal(reply_seen.data_size, sizeof(res));
+	assert_int_equal(reply_seen.desc_ptr, (uintptr_t)dd);
+	assert_int_equal(reply_seen.desc_num, 2);
+	assert_int_equal(reply_seen.flags, 0);
+	reply_errno = EPIPE;
+	assert_int_equal(door_reply(NULL, 0, NULL, 0), -1);
+	assert_int_equal(errno, EPIPE);
+	reply_errno = ENOTTY;
+	assert_int_equal(door_reply(NULL, 0, NULL, 0), -1);
+	assert_int_equal(errno, ENOTSUP);
+
+	assert_int_equal(door_caller_detached(), 0);
+	detached_answer = 1;
+	assert_int_equal(door_caller_detached(), 1);
+	detached_answer = -EINVAL;
+	assert_int_equal(door_caller_detached(), -1);
+	assert_int_equal(errno, EINVAL);
+	detached_answer = -ENOTTY;
+	assert_int_equal(door_caller_detached(), -1);
+	assert_int_equal(errno, ENOTSUP);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -1453,6 +1529,7 @@ int main(void)
 		T(bind_and_unbind),
 		T(unbind_unbound),
 		T(bound_thread_after_fork),
+		T(reply_and_detached),
 #undef T
 	};
 

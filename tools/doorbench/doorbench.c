@@ -59,6 +59,9 @@
  * Mechanisms:
  *   door-ioctl      raw DOOR_IOC_CALL / DOOR_IOC_RETURN (kernel path only)
  *   door-libdoor    door_call / door_create + door_return (libdoor)
+ *   door-reply      as door-libdoor, the server answering with door_reply
+ *                   and then door_return(NULL, 0, NULL, 0) (a Linux
+ *                   extension: one more system call per round trip)
  *   pipe            two pipes
  *   unix-stream     socketpair(AF_UNIX, SOCK_STREAM)
  *   unix-seqpacket  socketpair(AF_UNIX, SOCK_SEQPACKET), 64 KiB messages
@@ -129,6 +132,7 @@
 enum mech {
 	M_DOOR_IOCTL,
 	M_DOOR_LIB,
+	M_DOOR_REPLY,		/* libdoor, server door_reply + door_return */
 	M_PIPE,
 	M_STREAM,
 	M_SEQPACKET,
@@ -144,6 +148,7 @@ enum mech {
 static const char *const mech_name[M_NMECH] = {
 	[M_DOOR_IOCTL] = "door-ioctl",
 	[M_DOOR_LIB] = "door-libdoor",
+	[M_DOOR_REPLY] = "door-reply",
 	[M_PIPE] = "pipe",
 	[M_STREAM] = "unix-stream",
 	[M_SEQPACKET] = "unix-seqpacket",
@@ -269,8 +274,8 @@ static int server_cpu(const struct bcase *bc, int idx)
 	if (bc->cpus == 2) {
 		if (!bc->tput)
 			return 1;
-		if ((bc->m == M_DOOR_IOCTL || bc->m == M_DOOR_LIB) &&
-		    !bc->pairs)
+		if ((bc->m == M_DOOR_IOCTL || bc->m == M_DOOR_LIB ||
+		     bc->m == M_DOOR_REPLY) && !bc->pairs)
 			return -1;
 		return idx % 2;
 	}
@@ -683,6 +688,20 @@ static void lib_echo(void *cookie, char *argp, size_t arg_size,
 	door_return(argp, arg_size, NULL, 0);
 }
 
+/* The same with door_reply: the results go first, control after. */
+static void lib_reply_echo(void *cookie, char *argp, size_t arg_size,
+			   door_desc_t *dp, uint_t n_desc)
+{
+	uint_t i;
+
+	(void)cookie;
+	for (i = 0; i < n_desc; i++)
+		close(dp[i].d_data.d_desc.d_descriptor);
+	if (door_reply(argp, arg_size, NULL, 0) < 0)
+		die("door_reply: %s", strerror(errno));
+	door_return(NULL, 0, NULL, 0);
+}
+
 static void door_lib_server(const struct bcase *bc, int sock, int idx)
 {
 	int d, i;
@@ -691,7 +710,8 @@ static void door_lib_server(const struct bcase *bc, int sock, int idx)
 	set_name("db-server");
 	if (bc->live_doors > 1)
 		raise_nofile(bc->live_doors);
-	d = door_create(lib_echo, NULL, 0);
+	d = door_create(bc->m == M_DOOR_REPLY ? lib_reply_echo : lib_echo,
+			NULL, 0);
 	if (d < 0)
 		die("door_create: %s", strerror(errno));
 	for (i = 1; i < bc->live_doors; i++)
@@ -833,7 +853,8 @@ static int round_trip(struct client *c)
 		return 0;
 	}
 #ifndef DOORBENCH_NO_LIBDOOR
-	case M_DOOR_LIB: {
+	case M_DOOR_LIB:
+	case M_DOOR_REPLY: {
 		door_arg_t a;
 		door_desc_t d;
 
@@ -1193,6 +1214,7 @@ static int make_chan(const struct bcase *bc, struct chan *ch, struct shared *sh,
 		break;
 	case M_DOOR_IOCTL:
 	case M_DOOR_LIB:
+	case M_DOOR_REPLY:
 		/* The server process makes the door and sends it back. */
 		if (socketpair(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0, sv))
 			goto fail;
@@ -1249,7 +1271,8 @@ static int run_case(const struct bcase *bc, int latency, double *rate,
 	struct chan ch[MAX_CLIENTS];
 	pid_t pids[3 * MAX_CLIENTS + 1];
 	int npids = 0, nch = 0, i, status, ret = -1;
-	int door_mech = bc->m == M_DOOR_IOCTL || bc->m == M_DOOR_LIB;
+	int door_mech = bc->m == M_DOOR_IOCTL || bc->m == M_DOOR_LIB ||
+			bc->m == M_DOOR_REPLY;
 	int shared_srv = door_mech && !bc->pairs;
 	size_t shsize = sizeof(struct shared) +
 			(size_t)(latency ? bc->samples : 0) * sizeof(uint64_t);
@@ -1279,7 +1302,7 @@ static int run_case(const struct bcase *bc, int latency, double *rate,
 		pids[npids] = spawn();
 		if (pids[npids] == 0) {
 #ifndef DOORBENCH_NO_LIBDOOR
-			if (bc->m == M_DOOR_LIB)
+			if (bc->m == M_DOOR_LIB || bc->m == M_DOOR_REPLY)
 				door_lib_server(bc, ch[i].fd[1], i);
 #endif
 			if (bc->m == M_DOOR_IOCTL)
@@ -1516,6 +1539,7 @@ static const enum mech lat_mechs[] = {
 	M_DOOR_IOCTL,
 #ifndef DOORBENCH_NO_LIBDOOR
 	M_DOOR_LIB,
+	M_DOOR_REPLY,
 #endif
 	M_EVENTFD, M_FUTEX, M_PIPE, M_STREAM, M_SEQPACKET, M_SYSV, M_POSIXMQ,
 };
@@ -1526,7 +1550,7 @@ static const size_t payloads[] = { 0, 64, 4 * KiB, 64 * KiB, MiB };
 
 static int is_door(enum mech m)
 {
-	return m == M_DOOR_IOCTL || m == M_DOOR_LIB;
+	return m == M_DOOR_IOCTL || m == M_DOOR_LIB || m == M_DOOR_REPLY;
 }
 
 static void competitor_cases(int have_door)

@@ -300,8 +300,9 @@ static const char *unit_of(const char *clk)
 /* ---- the mechanisms, in table order -------------------------------------- */
 
 static const char *const lat_mechs[] = {
-	"door-ioctl", "door-libdoor", "eventfd-bare", "eventfd", "futex", "pipe",
-	"unix-stream", "unix-seqpacket", "sysv-msg", "posix-mq", "dbus",
+	"door-ioctl", "door-libdoor", "door-reply", "eventfd-bare", "eventfd",
+	"futex", "pipe", "unix-stream", "unix-seqpacket", "sysv-msg", "posix-mq",
+	"dbus",
 };
 static const unsigned long payloads[] = { 0, 64, 4096, 65536, 1048576 };
 #define NMECH	(sizeof(lat_mechs) / sizeof(lat_mechs[0]))
@@ -330,6 +331,8 @@ static const char *mech_note(const char *m)
 		return "raw DOOR_IOC_CALL/DOOR_IOC_RETURN, server buffer large enough for every argument (kernel path cost)";
 	if (!strcmp(m, "door-libdoor"))
 		return "door_call()/door_create()+door_return() from libdoor (what applications get); libdoor's 16 KiB argument buffer makes larger arguments arrive in a fresh kernel mapping";
+	if (!strcmp(m, "door-reply"))
+		return "door-libdoor with the server answering by door_reply() then door_return(NULL, 0, NULL, 0) (a Linux extension; one more system call per round trip)";
 	if (!strcmp(m, "eventfd-bare"))
 		return "two eventfds, the 8-byte counter value each way is the whole message (no shared-memory data): the bare wakeup-and-switch floor, null calls only";
 	if (!strcmp(m, "dbus"))

@@ -15,12 +15,14 @@
  *              pointers that are NULL, unmapped, read-only, PROT_NONE,
  *              straddling a guard page, kernel or non-canonical, huge
  *              counts, random descriptor arrays with DOOR_RELEASE, random
- *              flags and commands; depletion descriptors of the process
- *              pool, of doors and of anything, polled, read, passed and
- *              closed) and a server role (DOOR_IOC_RETURN with
- *              random results and random argument buffers; abandoning,
- *              calling out while serving, exiting the thread while
- *              serving, binding to private doors).
+ *              flags and commands; calls with deadlines, DOOR_IOC_CALL_TIMED:
+ *              passed, near, far, random; depletion descriptors of the
+ *              process pool, of doors and of anything, polled, read, passed
+ *              and closed) and a server role (DOOR_IOC_RETURN with random
+ *              results and random argument buffers; DOOR_IOC_REPLY before
+ *              it, once or twice, with random results; DOOR_IOC_DETACHED;
+ *              abandoning, calling out while serving, exiting the thread
+ *              while serving, binding to private doors).
  *   racer pair one thread creates and closes doors as fast as it can while
  *              the other reopens them through /proc/self/fd.
  *   wave racer (-w, default 1, 0 for none) waves of 8-32 threads released
@@ -106,6 +108,7 @@ enum op {
 	OP_SETCANCEL, OP_BADCMD, OP_MISC, OP_REOPEN, OP_FATTACH, OP_FDETACH,
 	OP_CLOSE, OP_CTLRESTART, OP_SIGNAL, OP_FORK, OP_KILL, OP_THREADEXIT,
 	OP_RACE_CREATE, OP_RACE_REOPEN, OP_SANITY_CALL,
+	OP_REPLY, OP_CALL_TIMED, OP_DETACHED,
 	/* the first door ioctl of a wave thread (and what follows it) */
 	OP_W_BIND, OP_W_RETURN, OP_W_UNBIND, OP_W_QUERY, OP_W_UCRED,
 	OP_W_ABANDON, OP_W_CALL,
@@ -119,6 +122,7 @@ static const char *const op_name[OP_NR] = {
 	"SET_CANCEL", "bad cmd", "misc fops", "reopen", "fattach", "fdetach",
 	"close", "ctl restart", "signal", "fork", "kill child", "thread exit",
 	"race create", "race reopen", "sanity call",
+	"REPLY", "CALL_TIMED", "DETACHED",
 	"wave BIND", "wave RETURN", "wave UNBIND", "wave QUERY", "wave UCRED",
 	"wave ABANDON", "wave CALL",
 	"DEPLETION_FD",
@@ -712,11 +716,32 @@ static uint64_t pick_desc(struct worker *w, uint32_t *n_out)
 
 /* ---- client operations ---------------------------------------------------- */
 
+/* A deadline for DOOR_IOC_CALL_TIMED: mostly soon, sometimes odd. */
+static uint64_t pick_deadline(uint64_t *s)
+{
+	struct timespec now;
+	uint64_t t;
+
+	clock_gettime(CLOCK_MONOTONIC, &now);
+	t = (uint64_t)now.tv_sec * 1000000000ULL + (uint64_t)now.tv_nsec;
+	switch (below(s, 10)) {
+	case 0: return 0;
+	case 1: return t - below(s, 1000000);		/* passed */
+	case 2: return ~0ULL;				/* never */
+	case 3: return rnd(s);
+	case 4: return t + below(s, 1000);		/* at once */
+	case 5: return t + below(s, 200000000);		/* up to 200 ms */
+	default: return t + below(s, 5000000);		/* up to 5 ms */
+	}
+}
+
 static void op_call(struct worker *w, int fd)
 {
 	uint64_t *s = &w->rs;
+	struct door_ioc_call_timed t;
 	struct door_ioc_call c;
 	struct door_ioc_call *argp;
+	int timed = chance(s, 20);
 	uint64_t size = pick_size(s);
 	int r, e, big;
 
@@ -745,11 +770,25 @@ static void op_call(struct worker *w, int fd)
 	}
 	c.flags = chance(s, 85) ? 0 : chance(s, 70) ? DOOR_CALL_NO_RESULTS :
 		  (uint32_t)rnd(s);
-	argp = arg_ptr(w, &c, sizeof(c));
-	r = ioctl(fd, DOOR_IOC_CALL, argp);
-	e = errno;
+	if (timed) {
+		memset(&t, 0, sizeof(t));
+		t.call = c;
+		t.deadline_ns = pick_deadline(s);
+		t.flags = chance(s, 97) ? 0 : (uint32_t)rnd(s);
+		t.pad = chance(s, 97) ? 0 : (uint32_t)rnd(s);
+		argp = arg_ptr(w, &t, sizeof(t));
+		r = ioctl(fd, DOOR_IOC_CALL_TIMED, argp);
+		e = errno;
+		c = t.call;
+		if (argp == (void *)&t)
+			argp = &c;
+	} else {
+		argp = arg_ptr(w, &c, sizeof(c));
+		r = ioctl(fd, DOOR_IOC_CALL, argp);
+		e = errno;
+	}
 	big_put(size);
-	count(OP_CALL, r, e);
+	count(timed ? OP_CALL_TIMED : OP_CALL, r, e);
 	if (r != 0 || argp != &c)
 		return;
 	/*
@@ -771,7 +810,8 @@ static int is_door_cmd(unsigned long cmd)
 		DOOR_IOC_QUERY, DOOR_IOC_REVOKE, DOOR_IOC_UCRED,
 		DOOR_IOC_GETPARAM, DOOR_IOC_SETPARAM, DOOR_IOC_BIND,
 		DOOR_IOC_UNBIND, DOOR_IOC_STATS, DOOR_IOC_ABANDON,
-		DOOR_IOC_SET_CANCEL, DOOR_IOC_DEPLETION_FD,
+		DOOR_IOC_SET_CANCEL, DOOR_IOC_REPLY, DOOR_IOC_CALL_TIMED,
+		DOOR_IOC_DETACHED, DOOR_IOC_DEPLETION_FD,
 	};
 
 	for (size_t i = 0; i < sizeof(cmds) / sizeof(cmds[0]); i++)
@@ -859,6 +899,10 @@ static void op_simple(struct worker *w, enum op op)
 		cmd = DOOR_IOC_ABANDON;
 		w->serving = 0;
 		break;
+	case OP_DETACHED:
+		fd = chance(s, 90) ? ctl_fd(s) : pick_fd(s);
+		cmd = DOOR_IOC_DETACHED;
+		break;
 	case OP_SETCANCEL: {
 		static const int sigs[] = { 0, SIGUSR1, SIGUSR2, -1, 65, 64,
 					    SIGKILL, SIGSTOP, 1000, INT_MIN };
@@ -884,7 +928,7 @@ static void op_simple(struct worker *w, enum op op)
 		/* Only invalid commands here: the valid ones are above. */
 		while (is_door_cmd(cmd))
 			cmd = _IOC(_IOC_DIR(cmd), DOOR_IOC_MAGIC,
-				   15 + below(s, 17), _IOC_SIZE(cmd));
+				   128 + below(s, 128), _IOC_SIZE(cmd));
 		break;
 	}
 	argp = arg_ptr(w, &u, sizeof(u));
@@ -893,6 +937,32 @@ static void op_simple(struct worker *w, enum op op)
 	count(op, r, e);
 	if (op == OP_CREATE && r >= 0)
 		pool_put(s, r);
+}
+
+/*
+ * DOOR_IOC_REPLY with random results: valid once while serving a call;
+ * otherwise EINVAL, or EPIPE once the caller has gone.
+ */
+static void op_reply(struct worker *w)
+{
+	uint64_t *s = &w->rs;
+	struct door_ioc_reply r, *argp;
+	uint64_t size = pick_size(s);
+	int ret, e, big, ctl = ctl_fd(s);
+
+	memset(&r, 0, sizeof(r));
+	big = big_get(size);
+	if (!big)
+		size = below(s, 4096);
+	r.data_size = size;
+	r.data_ptr = pick_in(s, size);
+	r.desc_ptr = pick_desc(w, &r.desc_num);
+	r.flags = chance(s, 97) ? 0 : (uint32_t)rnd(s);
+	argp = arg_ptr(w, &r, sizeof(r));
+	ret = ioctl(ctl, DOOR_IOC_REPLY, argp);
+	e = errno;
+	big_put(size);
+	count(OP_REPLY, ret, e);
 }
 
 /*
@@ -1101,7 +1171,11 @@ static void client_step(struct worker *w)
 		op_fattach(s);
 	else if (r < 916)
 		op_fdetach(s);
-	else if (r < 930)
+	else if (r < 926)
+		op_reply(w);
+	else if (r < 934)
+		op_simple(w, OP_DETACHED);
+	else if (r < 948)
 		op_depletion(w);
 	else
 		op_call(w, pick_fd(s));
@@ -1217,6 +1291,15 @@ static void server_step(struct worker *w)
 		break;
 	case 18: case 19:
 		poll(NULL, 0, (int)below(s, 20));
+		break;
+	case 23: case 24: case 25: case 26: case 27: case 28:
+		/* Reply first; the next DOOR_IOC_RETURN only resumes. */
+		op_reply(w);
+		if (chance(s, 15))
+			op_reply(w);	/* EINVAL, or EPIPE */
+		break;
+	case 29: case 30:
+		op_simple(w, OP_DETACHED);
 		break;
 	case 20: case 21: case 22:
 		/* Serve on as a client for a while; the caller waits. */
