@@ -35,6 +35,8 @@
 #include <linux/freezer.h>
 #include <linux/pid_namespace.h>
 #include <linux/user_namespace.h>
+#include <linux/nsproxy.h>
+#include <linux/time_namespace.h>
 #include <linux/hrtimer.h>
 #include <linux/ktime.h>
 
@@ -553,9 +555,31 @@ long door_ioc_call(struct door_object *door, void __user *arg)
 }
 
 /*
+ * A CLOCK_MONOTONIC time of the caller's time namespace as the kernel's own
+ * (ktime_get()), saturated; KTIME_MAX stays "never".  The namespace's
+ * offset is read directly: the kernel's converter is not exported, and the
+ * offsets of a namespace never change once a task is in it.
+ */
+static ktime_t door_deadline_to_host(u64 ns)
+{
+	ktime_t t = min_t(u64, ns, KTIME_MAX);
+	ktime_t off = 0;
+
+#ifdef CONFIG_TIME_NS
+	off = timespec64_to_ktime(current->nsproxy->time_ns->offsets.monotonic);
+#endif
+	if (t == KTIME_MAX || !off)
+		return t;
+	if (off > 0)
+		return t > off ? t - off : 0;
+	return t > KTIME_MAX + off ? KTIME_MAX : t - off;
+}
+
+/*
  * DOOR_IOC_CALL_TIMED: the struct door_ioc_call comes first, and only it is
- * written back.  The deadline is absolute (CLOCK_MONOTONIC, as ktime_get()),
- * so that -ERESTARTNOINTR restarts the ioctl with the same one.
+ * written back.  The deadline is absolute (CLOCK_MONOTONIC as the caller's
+ * time namespace shows it), so that -ERESTARTNOINTR restarts the ioctl with
+ * the same one.
  */
 long door_ioc_call_timed(struct door_object *door, void __user *arg)
 {
@@ -566,7 +590,7 @@ long door_ioc_call_timed(struct door_object *door, void __user *arg)
 	if (t.flags || t.pad)
 		return -EINVAL;
 	/* Beyond ktime_t's range: never. */
-	return door_call_do(door, arg, min_t(u64, t.deadline_ns, KTIME_MAX));
+	return door_call_do(door, arg, door_deadline_to_host(t.deadline_ns));
 }
 
 /*

@@ -16,12 +16,19 @@
  *  - a timed-out call restarted after a stop keeps its absolute deadline;
  *  - timeouts: NULL waits as door_call, zero fails at once, malformed ones
  *    are EINVAL;
+ *  - a caller in a time namespace (its CLOCK_MONOTONIC 10 s ahead of the
+ *    host's, or 5 s behind) times out after its own 200 ms;
  *  - 10,000 timed-out calls (queued and served, with data pinned and a
  *    descriptor passed) leave no call, door or descriptor behind.
  */
 #include <dirent.h>
+#include <sched.h>
 #include <sys/syscall.h>
 #include "door_test.h"
+
+#ifndef CLONE_NEWTIME
+#define CLONE_NEWTIME 0x00000080
+#endif
 
 static int ev_in = -1, ev_go = -1, ev_done = -1;
 static atomic_int invocations, completed, detached_seen = 99;
@@ -306,6 +313,120 @@ TEST(nested_chain_detached)
 }
 
 /* ---- timeouts ----------------------------------------------------------- */
+
+/* The caller of timed_in_timens(), in its time namespace: its verdict. */
+static int timens_caller(int d)
+{
+	struct timespec to = { 0, 200 * 1000 * 1000 };
+	char rbuf[16], b = 'b';
+	door_arg_t a = { &b, 1, NULL, 0, rbuf, sizeof(rbuf) };
+	double t0, el;
+	int r;
+
+	t0 = now_s();
+	errno = 0;
+	r = door_call_timed(d, &a, &to);
+	el = now_s() - t0;
+	if (r == 0)
+		return 2;
+	if (errno != ETIMEDOUT)
+		return 3;
+	return el >= 0.19 && el < 2.5 ? 0 : 1;
+}
+
+/*
+ * A caller in a new time namespace whose CLOCK_MONOTONIC is offset by
+ * @offset_s (made by a child, which forks the caller into it): its 200 ms
+ * timeout is 200 ms.  Returns the caller's verdict: 0 ETIMEDOUT after 0.19
+ * to 2.5 s, 1 ETIMEDOUT too early or too late, 2 the call did not time out
+ * (the server answered when released at 3 s), 3 other errors, -1 no time
+ * namespace here.
+ */
+static int timed_in_timens(int d, int offset_s)
+{
+	int status = 0, released = 0;
+	double t0;
+	pid_t pid;
+
+	pid = fork();
+	if (pid < 0)
+		return 3;
+	if (pid == 0) {
+		char line[64];
+		int fd, n;
+		pid_t c;
+
+		if (unshare(CLONE_NEWTIME) != 0)
+			_exit(4);
+		fd = open("/proc/self/timens_offsets", O_WRONLY);
+		if (fd < 0)
+			_exit(4);
+		n = snprintf(line, sizeof(line), "monotonic %d 0\n", offset_s);
+		if (write(fd, line, (size_t)n) != n)
+			_exit(4);
+		close(fd);
+		c = fork();
+		if (c < 0)
+			_exit(3);
+		if (c == 0)
+			_exit(timens_caller(d));
+		if (waitpid(c, &status, 0) != c || !WIFEXITED(status))
+			_exit(3);
+		_exit(WEXITSTATUS(status));
+	}
+	/* Released at 3 s if the caller has not given up by then. */
+	t0 = now_s();
+	while (waitpid(pid, &status, WNOHANG) == 0) {
+		struct timespec t = { 0, 5 * 1000 * 1000 };
+
+		if (!released && now_s() - t0 > 3.0) {
+			ev_post(ev_go);
+			released = 1;
+		}
+		nanosleep(&t, NULL);
+	}
+	if (!WIFEXITED(status))
+		return 3;
+	if (WEXITSTATUS(status) == 4)
+		return -1;
+	/* The procedure took the call: let it finish before the next one. */
+	if (ev_wait_ms(ev_in, 10000) != 0)
+		return 3;
+	if (!released)
+		ev_post(ev_go);
+	if (ev_wait_ms(ev_done, 10000) != 0)
+		return 3;
+	return WEXITSTATUS(status);
+}
+
+/* The deadline is on the caller's CLOCK_MONOTONIC, time namespace and all. */
+TEST(deadline_in_time_namespace)
+{
+	int d, r, back;
+
+	setup(_metadata);
+	door_server_create(one_thread);
+	d = door_create(block_proc, NULL, 0);
+	ASSERT_LE(0, d);
+	r = timed_in_timens(d, 10);
+	if (r == -1)
+		SKIP(return, "no time namespaces here");
+	EXPECT_EQ(0, r);	/* ahead of the host's clock */
+	/*
+	 * Behind it: by up to 5 s, as far as the clock's value allows (a
+	 * namespace's clock cannot go below 0: right after boot, wait for
+	 * the host's to pass 2 s).
+	 */
+	while (now_s() < 2.0) {
+		struct timespec t = { 0, 10 * 1000 * 1000 };
+
+		nanosleep(&t, NULL);
+	}
+	back = (int)now_s() - 1;
+	EXPECT_EQ(0, timed_in_timens(d, back > 5 ? -5 : -back));
+	EXPECT_EQ(0, wait_live_calls(0, 5000));
+	EXPECT_EQ(0, door_revoke(d));
+}
 
 TEST(timeout_values)
 {
