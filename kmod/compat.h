@@ -23,18 +23,4 @@ static inline void door_inode_init_ts(struct inode *inode)
 #endif
 }
 
-/*
- * The caller's handoff to the server thread it woke on its CPU (call.c).
- * Under CFS (6.1) yielding to it is the shorter path; under EEVDF (6.6 on,
- * probed by its sched_entity.vlag) yield_to() costs more than the caller
- * simply going to sleep after the sync wakeup: measured with doorbench's
- * null door-ioctl round trip under icount, 9,953 against 11,871 guest
- * instructions on 6.1 and 11,306 against 10,773 on 6.12.
- */
-#ifdef DOOR_HAVE_EEVDF
-#define DOOR_HANDOFF_YIELD	false
-#else
-#define DOOR_HANDOFF_YIELD	true
-#endif
-
 #endif /* _DOOR_COMPAT_H */
