@@ -48,17 +48,6 @@ static void *priv_thread(void *arg)
 	return arg;
 }
 
-static void start_detached(void *(*fn)(void *))
-{
-	pthread_attr_t attr;
-	pthread_t t;
-
-	pthread_attr_init(&attr);
-	pthread_attr_setdetachstate(&attr, PTHREAD_CREATE_DETACHED);
-	pthread_create(&t, &attr, fn, NULL);
-	pthread_attr_destroy(&attr);
-}
-
 static void one_thread_create(door_info_t *dip)
 {
 	if (!dip) {

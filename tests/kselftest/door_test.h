@@ -539,4 +539,16 @@ static inline void echo_proc(void *cookie, char *argp, size_t arg_size,
 	door_return(argp, arg_size, NULL, 0);
 }
 
+/* Start a detached thread running fn(NULL) (a server thread of a pool). */
+static inline void start_detached(void *(*fn)(void *))
+{
+	pthread_attr_t attr;
+	pthread_t t;
+
+	pthread_attr_init(&attr);
+	pthread_attr_setdetachstate(&attr, PTHREAD_CREATE_DETACHED);
+	pthread_create(&t, &attr, fn, NULL);
+	pthread_attr_destroy(&attr);
+}
+
 #endif /* DOOR_TEST_H */
