@@ -279,6 +279,9 @@ static int door_call_sleep(struct door_call *call, ktime_t deadline)
 	long intr;
 	int ret = 0;
 
+	/* As wait_event(): a handoff usually finds its call done already. */
+	if (door_call_ready(call))
+		return 0;
 	init_wait_entry(&wait, 0);
 	for (;;) {
 		intr = prepare_to_wait_event(&call->wq, &wait,
