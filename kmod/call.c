@@ -54,9 +54,10 @@ void door_call_finish(struct door_call *call, int error)
 	} else if (call->state == DOOR_CALL_ACTIVE) {
 		struct door_object *door = call->door;
 
-		if (--door->active == 0 && (door->flags & DOOR_F_UNREF_DELAYED)) {
+		if (--door->active == 0 && !door->calling &&
+		    (door->flags & DOOR_F_UNREF_DELAYED)) {
 			door->flags &= ~DOOR_F_UNREF_DELAYED;
-			door_unref_check(door, 0);
+			door_unref_deliver(door);
 		}
 		if (call->server) {
 			call->server->call = NULL;
@@ -113,7 +114,7 @@ static void door_served_drop(struct door_served *old)
 		/* DOOR_UNREF_MULTI: it became unreferenced again meanwhile. */
 		if (door->flags & DOOR_F_UNREF_AGAIN) {
 			door->flags &= ~DOOR_F_UNREF_AGAIN;
-			door_unref_check(door, 0);
+			door_unref_deliver(door);
 		}
 		spin_unlock(&proc->lock);
 	}

@@ -222,7 +222,7 @@ static struct door_object *door_depletion_door(struct door_proc *proc,
 		ret = -EINVAL;
 	else
 		kref_get(&door->ref);
-	fput(file);
+	door_fput(file);
 	return ret ? ERR_PTR(ret) : door;
 }
 

@@ -175,7 +175,7 @@ void door_release_close(struct door_release *rel)
 		if (!file)
 			continue;
 		same = file == rf[i].file;
-		fput(file);
+		door_fput(file);
 		if (same)
 			close_fd(rf[i].fd);
 	}
@@ -232,7 +232,7 @@ static int door_payload_get_desc(struct door_payload *p, u64 udesc, u32 ndesc,
 			ret = door_release_note(rel, ndesc, d.d_descriptor,
 						file);
 			if (ret) {
-				fput(file);
+				door_fput(file);
 				return ret;
 			}
 		}
@@ -242,7 +242,7 @@ static int door_payload_get_desc(struct door_payload *p, u64 udesc, u32 ndesc,
 		if (door) {
 			kref_get(&door->ref);
 			door_ref_get(door);
-			fput(file);
+			door_fput(file);
 			pd->door = door;
 			pd->id = door->id;
 		} else {

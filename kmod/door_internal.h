@@ -51,8 +51,12 @@
  *	file (exit, exec or close); it is freed when the last reference goes.
  * door_object: kref; held by each door file (which a call in progress
  *	holds through its ioctl), each door_thread serving or bound to it,
- *	each queued unreferenced notification, each fattach mount and each
- *	descriptor in flight.
+ *	each queued unreferenced notification, each fattach mount (until
+ *	fdetach or its unmount) and each descriptor in flight.
+ * door_file: made with its file, on door->files until the file's
+ *	->release, which frees it.  Its file pointer is valid while it is on
+ *	the list (__fput calls ->release before freeing the file), though
+ *	the file's count may already be zero.
  * door_thread: owned by door_proc.threads (an xarray keyed by the thread's
  *	global pid number).  Freed (after an RCU grace period) when a later
  *	thread's prune finds its thread exited, when a new thread with the
@@ -139,7 +143,8 @@ struct door_tg {
 /*
  * A descriptor in flight.  A door travels as a door reference (counted in
  * door->refs, see object.c) and becomes a new file of its own when it is
- * received; any other file travels as a file reference.
+ * received (its reference then counts through that file); any other file
+ * travels as a file reference.
  */
 struct door_pdesc {
 	struct file *file;
@@ -251,6 +256,21 @@ struct door_proc {
 #define DOOR_F_UNREF_PENDING	0x8	/* notification queued or running */
 #define DOOR_F_UNREF_DONE	0x10	/* DOOR_UNREF: delivered once */
 #define DOOR_F_UNREF_RECHECK	0x20	/* a check may have seen a transient */
+#define DOOR_F_UNREF_LOW	0x40	/* last seen with one reference or none */
+
+#define DOOR_UNREF_ANY		(DOOR_UNREF | DOOR_UNREF_MULTI)
+
+/*
+ * One open file of a door (file->private_data): the creator's, one per
+ * descriptor received, one per open() of an attached path or of
+ * /proc/PID/fd/N.  On door->files from creation to ->release, so that the
+ * door's references can be counted (object.c).
+ */
+struct door_file {
+	struct door_object *door;	/* a kref of the file's own */
+	struct file *file;
+	struct list_head node;		/* in door->files; proc->lock */
+};
 
 struct door_object {
 	struct kref ref;
@@ -264,10 +284,13 @@ struct door_object {
 	u64 data_max;
 	u64 desc_max;
 	unsigned int active;		/* calls in progress, under proc->lock */
+	/* door_call()s inside their ioctl (notification doors); lock */
+	unsigned int calling;
 	u64 served;			/* calls handed to a thread; lock */
-	unsigned int refs;		/* references, see object.c; proc->lock */
-	struct file *orig_file;		/* door_create's file while open; lock */
-	atomic_t orig_busy;		/* door_ioctl()s on orig_file, object.c */
+	/* References (object.c): mounts and descriptors in flight; lock */
+	unsigned int refs;
+	struct list_head files;		/* door_file.node; proc->lock */
+	atomic_t busy;			/* our own transient file references */
 	struct inode *inode;		/* on doorfs; reference held */
 	struct list_head unref_node;	/* in pool->unref while notifying */
 	struct list_head proc_node;	/* in proc->doors until freed */
@@ -368,12 +391,15 @@ long door_ioc_set_cancel(struct door_proc *proc, int __user *usig);
 
 /* object.c: door objects and door files */
 extern const struct file_operations door_fops;
-void door_unref_check(struct door_object *door, int closing);
-bool door_unreferenced(struct door_object *door, int closing);
+void door_unref_check(struct door_object *door, int leaving);
+void door_unref_deliver(struct door_object *door);
+void door_unref_recheck(struct door_object *door);
+void door_fput(struct file *file);
+bool door_unreferenced(struct door_object *door, int transient);
 void door_ref_get(struct door_object *door);
 void door_ref_put(struct door_object *door);
 struct file *door_file_adopt(struct door_object *door);
-void door_inode_detach(struct inode *inode);
+struct door_object *door_inode_take(struct inode *inode);
 long door_ioc_create(struct door_proc *proc, void __user *arg);
 struct door_object *door_from_file(struct file *file);
 void door_put(struct door_object *door);

@@ -8,8 +8,11 @@
  * shows), over an existing regular file: the root of that instance is a
  * regular-file inode standing for the door, so a plain open() of the path
  * yields a door descriptor.  The instance holds a reference to the door
- * (see door_ref_get) until it goes: at fdetach, a lazy unmount, once no
- * descriptor opened through the path is left.
+ * (see door_ref_get) until fdetach detaches it ("detach" given to a
+ * remount: libdoor's fdetach does that before its lazy unmount, so that
+ * copies of the mount in other mount namespaces let it go too), or until
+ * the instance goes.  Descriptors opened through the path before stay
+ * valid, each a reference of its own.
  */
 #include <linux/module.h>
 #include <linux/fs.h>
@@ -29,13 +32,17 @@ static struct file_system_type doorfs_type;
 struct doorfs_ctx {
 	struct door_object *door;	/* fattach: the door, reference held */
 	bool has_fd;
+	bool detach;			/* remount: fdetach */
 	int fd;
 	umode_t mode;			/* of the attached file */
 	kuid_t uid;
 	kgid_t gid;
 };
 
-enum { DOORFS_OPT_FD, DOORFS_OPT_MODE, DOORFS_OPT_UID, DOORFS_OPT_GID };
+enum {
+	DOORFS_OPT_FD, DOORFS_OPT_MODE, DOORFS_OPT_UID, DOORFS_OPT_GID,
+	DOORFS_OPT_DETACH,
+};
 
 /*
  * fd: the door to attach.  mode, uid, gid: the attached file's permission
@@ -47,6 +54,7 @@ static const struct fs_parameter_spec doorfs_params[] = {
 	fsparam_u32oct("mode", DOORFS_OPT_MODE),
 	fsparam_u32("uid", DOORFS_OPT_UID),
 	fsparam_u32("gid", DOORFS_OPT_GID),
+	fsparam_flag("detach", DOORFS_OPT_DETACH),
 	{}
 };
 
@@ -77,17 +85,20 @@ static int doorfs_parse_param(struct fs_context *fc, struct fs_parameter *param)
 		if (!gid_valid(ctx->gid))
 			return invalf(fc, "doorfs: unmapped gid");
 		break;
+	case DOORFS_OPT_DETACH:
+		ctx->detach = true;
+		break;
 	}
 	return 0;
 }
 
 static void doorfs_evict_attached(struct inode *inode)
 {
-	struct door_object *door = inode->i_private;
+	struct door_object *door;
 
 	truncate_inode_pages_final(&inode->i_data);
 	clear_inode(inode);
-	door_inode_detach(inode);
+	door = door_inode_take(inode);
 	if (door) {
 		door_ref_put(door);
 		door_put(door);
@@ -157,8 +168,8 @@ static int doorfs_get_tree(struct fs_context *fc)
 			return invalf(fc, "doorfs: fd %d is not a door", ctx->fd);
 		}
 		kref_get(&door->ref);
-		fput(file);
 		door_ref_get(door);
+		door_fput(file);
 		ctx->door = door;
 	}
 	return get_tree_nodev(fc, doorfs_fill_super);
@@ -175,9 +186,33 @@ static void doorfs_free_fc(struct fs_context *fc)
 	kfree(ctx);
 }
 
+/*
+ * A remount.  "detach" (fdetach): the attached instance lets its door go
+ * at once; later opens through the path fail with ENXIO.  Nothing else
+ * changes.
+ */
+static int doorfs_reconfigure(struct fs_context *fc)
+{
+	struct doorfs_ctx *ctx = fc->fs_private;
+	struct super_block *sb = fc->root->d_sb;
+	struct door_object *door;
+
+	if (!ctx->detach)
+		return 0;
+	if (sb->s_op != &doorfs_attached_sops)
+		return invalf(fc, "doorfs: not an attached door");
+	door = door_inode_take(d_inode(sb->s_root));
+	if (door) {
+		door_ref_put(door);
+		door_put(door);
+	}
+	return 0;
+}
+
 static const struct fs_context_operations doorfs_context_ops = {
 	.parse_param = doorfs_parse_param,
 	.get_tree = doorfs_get_tree,
+	.reconfigure = doorfs_reconfigure,
 	.free = doorfs_free_fc,
 };
 
@@ -233,8 +268,9 @@ struct inode *doorfs_new_inode(struct door_object *door)
 }
 
 /*
- * A new open file of the door's inode; the caller accounts the reference.
- * Like every open file it pins the module (__fput drops that).
+ * A new open file of the door's inode; the caller sets its private_data
+ * and accounts the reference (object.c).  Like every open file it pins the
+ * module (__fput drops that).
  */
 struct file *doorfs_new_file(struct door_object *door)
 {
@@ -250,7 +286,6 @@ struct file *doorfs_new_file(struct door_object *door)
 		module_put(THIS_MODULE);
 		return file;
 	}
-	file->private_data = door;
 	return file;
 }
 

@@ -3,18 +3,28 @@
  * object.c - door objects, their descriptors and their references.
  *
  * Each door has an inode on doorfs; every door descriptor is a file of that
- * inode whose private_data holds a kref on the door object.  dup() and
- * fork() share the file.
+ * inode whose private_data is a struct door_file holding a kref on the door
+ * object.  dup(), fork() and SCM_RIGHTS share the file; door_create, each
+ * descriptor received in a call or a return and each open() of an attached
+ * path or of /proc/PID/fd/N make a new one.
  *
- * References (for unreferenced notification): every descriptor of the
- * creator's own file (the one door_create returned, with its dups and
- * fork copies), and door->refs: every other open file of the door (a
- * received descriptor, a reopen of /proc/PID/fd/N or of an fattached path,
- * each with its dups), every fattach mount and every descriptor in flight
- * in a call or a return.  The door is unreferenced when door->refs is zero
- * and at most one descriptor of the creator's file is left; the
- * notification is due when that happens by a reference going away, or by
- * the creator's descriptors dropping to exactly one.  See door(4).
+ * References (for unreferenced notification), wherever they are: every
+ * reference to any of the door's files (descriptors in any process,
+ * SCM_RIGHTS messages in flight), less the transient ones we hold
+ * ourselves (door->busy), plus door->refs: fattach attachments and doors
+ * in flight in a call or a return.  The door is unreferenced when at most
+ * one is left; the notification is due when the count drops to one (or
+ * to none from two or more with no notification between: two holders
+ * closing at once), whoever holds the last one.  See door(4).
+ *
+ * file_count() changes where we cannot see it (dup, fork, SCM_RIGHTS,
+ * another thread's fdget()), so the count is read afresh at each check,
+ * and a check is made after every reference drop we can see: after a
+ * close() (->flush queues task work that runs once the closer's fput() is
+ * done), at a file's ->release, when an attachment or a door in flight
+ * goes, and after a transient reference of our own is dropped.  The last
+ * state seen (DOOR_F_UNREF_LOW: one reference or none) turns those level
+ * readings into the edge "dropped to one".
  */
 #include <linux/slab.h>
 #include <linux/file.h>
@@ -37,11 +47,20 @@ static atomic64_t door_next_id = ATOMIC64_INIT(0);
  */
 static DEFINE_SPINLOCK(door_inode_lock);
 
+static struct file *door_file_new(struct door_object *door, bool in_flight);
+
+static struct door_object *door_of(struct file *file)
+{
+	struct door_file *df = file->private_data;
+
+	return df->door;
+}
+
 struct door_object *door_from_file(struct file *file)
 {
 	if (file->f_op != &door_fops)
 		return NULL;
-	return file->private_data;
+	return door_of(file);
 }
 
 static void door_free(struct kref *ref)
@@ -64,12 +83,20 @@ static void door_free(struct kref *ref)
 	atomic64_dec(&door_stat_live_doors);
 }
 
-/* Take @inode's door away from door_open() (doorfs evicting it). */
-void door_inode_detach(struct inode *inode)
+/*
+ * Take @inode's door away from door_open(): fdetach, or doorfs evicting an
+ * attached inode.  Returns the door (and the reference the inode had), or
+ * NULL if it was taken already.
+ */
+struct door_object *door_inode_take(struct inode *inode)
 {
+	struct door_object *door;
+
 	spin_lock(&door_inode_lock);
+	door = inode->i_private;
 	inode->i_private = NULL;
 	spin_unlock(&door_inode_lock);
+	return door;
 }
 
 /* Never called with a proc->lock held. */
@@ -79,65 +106,114 @@ void door_put(struct door_object *door)
 }
 
 /*
- * How many descriptors refer to the creator's own file, @closing of them
- * being closed right now.  file_count() also counts the transient
- * references of system calls running on the file in multi-threaded
- * processes; door_ioctl() counts those of its own in orig_busy (see there).
- * proc->lock held.
+ * The door's references, counted up to @cap at least (the count stops
+ * there): @leaving of them are known to be going already.  Never more
+ * than a few files are looked at when the count is high.  proc->lock held.
  */
-static long door_orig_handles(struct door_object *door, int closing)
+static long door_count(struct door_object *door, int leaving, long cap)
 {
-	if (!door->orig_file)
-		return 0;
-	return file_count(door->orig_file) - closing -
-	       atomic_read(&door->orig_busy);
+	long n = (long)door->refs - atomic_read(&door->busy) - leaving;
+	struct door_file *df;
+
+	list_for_each_entry(df, &door->files, node) {
+		if (n >= cap)
+			break;
+		n += file_count(df->file);
+	}
+	return n;
 }
 
 /*
- * Unreferenced: nothing but (at most) one descriptor of the creator's own
- * file is left.  proc->lock held.
+ * Unreferenced: at most one reference left, @transient references of the
+ * caller's own aside.  proc->lock held.
  */
-bool door_unreferenced(struct door_object *door, int closing)
+bool door_unreferenced(struct door_object *door, int transient)
 {
-	return door->refs == 0 && door_orig_handles(door, closing) <= 1;
+	return door_count(door, transient, 2) <= 1;
 }
 
 /*
- * Something that may leave the door unreferenced happened: a reference
- * went away (@closing 0), or a descriptor of the creator's file is being
- * closed (@closing 1: the count must drop to one, not to zero, for that to
- * be a notification).  Deliver the notification the door asked for; while
- * calls are active it waits for the last one (door_call_finish).
- * proc->lock held.
+ * The notification is due: queue it, or note it for when the running one
+ * ends (DOOR_UNREF_MULTI) or when the calls in progress end.  proc->lock
+ * held.
  */
-void door_unref_check(struct door_object *door, int closing)
+void door_unref_deliver(struct door_object *door)
 {
-	if (!(door->attributes & (DOOR_UNREF | DOOR_UNREF_MULTI)))
+	if (door->flags & DOOR_F_REVOKED)
+		return;
+	if ((door->attributes & DOOR_UNREF) && (door->flags & DOOR_F_UNREF_DONE))
+		return;
+	if (door->flags & DOOR_F_UNREF_PENDING) {
+		door->flags |= DOOR_F_UNREF_AGAIN;
+		return;
+	}
+	if (door->active || door->calling) {
+		door->flags |= DOOR_F_UNREF_DELAYED;
+		return;
+	}
+	door_unref_queue(door);
+}
+
+/*
+ * Look at the door's references now, @leaving of them known to be going:
+ * the notification is due if they dropped to one (or to none) since last
+ * seen at two or more.  A count of two or more may include a transient
+ * reference we do not know about yet: DOOR_F_UNREF_RECHECK asks whoever
+ * drops one of ours to look again.  proc->lock held.
+ */
+void door_unref_check(struct door_object *door, int leaving)
+{
+	if (!(door->attributes & DOOR_UNREF_ANY))
 		return;
 	if (door->flags & DOOR_F_REVOKED)
 		return;
 	if ((door->attributes & DOOR_UNREF) && (door->flags & DOOR_F_UNREF_DONE))
 		return;
-	if (!door_unreferenced(door, closing) ||
-	    (closing && door_orig_handles(door, closing) != 1)) {
-		/*
-		 * Only a transient reference to the creator's file can make
-		 * this wrong (see door_ioctl()): look again once it is gone.
-		 */
-		if (door->refs == 0 && door_orig_handles(door, closing) >= 2)
-			door->flags |= DOOR_F_UNREF_RECHECK;
+	if (door_count(door, leaving, 2) >= 2) {
+		door->flags &= ~DOOR_F_UNREF_LOW;
+		door->flags |= DOOR_F_UNREF_RECHECK;
 		return;
 	}
 	door->flags &= ~DOOR_F_UNREF_RECHECK;
-	if (door->flags & DOOR_F_UNREF_PENDING) {
-		door->flags |= DOOR_F_UNREF_AGAIN;
+	if (door->flags & DOOR_F_UNREF_LOW)
+		return;
+	door->flags |= DOOR_F_UNREF_LOW;
+	door_unref_deliver(door);
+}
+
+/*
+ * A transient reference of ours to one of the door's files was just
+ * dropped (fget() ... fput()): a check made meanwhile may have counted it.
+ */
+void door_unref_recheck(struct door_object *door)
+{
+	struct door_proc *proc = door->proc;
+
+	if (!(door->attributes & DOOR_UNREF_ANY))
+		return;
+	spin_lock(&proc->lock);
+	if (door->flags & DOOR_F_UNREF_RECHECK)
+		door_unref_check(door, 0);
+	spin_unlock(&proc->lock);
+}
+
+/*
+ * Drop a transient reference of ours to @file (from fget()), a door file or
+ * not.  For a door that asks for notifications a check made meanwhile may
+ * have counted it: look again.
+ */
+void door_fput(struct file *file)
+{
+	struct door_object *door = door_from_file(file);
+
+	if (!door || !(door->attributes & DOOR_UNREF_ANY)) {
+		fput(file);
 		return;
 	}
-	if (door->active) {
-		door->flags |= DOOR_F_UNREF_DELAYED;
-		return;
-	}
-	door_unref_queue(door);
+	kref_get(&door->ref);
+	fput(file);
+	door_unref_recheck(door);
+	door_put(door);
 }
 
 /* One more reference (see the top of this file). */
@@ -147,6 +223,7 @@ void door_ref_get(struct door_object *door)
 
 	spin_lock(&proc->lock);
 	door->refs++;
+	door_unref_check(door, 0);
 	spin_unlock(&proc->lock);
 }
 
@@ -190,6 +267,9 @@ long door_ioc_create(struct door_proc *proc, void __user *arg)
 		return -ENOMEM;
 	}
 	kref_init(&door->ref);
+	INIT_LIST_HEAD(&door->files);
+	/* Its one descriptor: nothing is due until a second has come and gone. */
+	door->flags = DOOR_F_UNREF_LOW;
 	door->id = atomic64_inc_return(&door_next_id);
 	door->server_proc = req.proc;
 	door->cookie = req.cookie;
@@ -227,13 +307,13 @@ long door_ioc_create(struct door_proc *proc, void __user *arg)
 		door_put(door);
 		return fd;
 	}
-	file = doorfs_new_file(door);
+	/* The file takes over the door's first kref. */
+	file = door_file_new(door, false);
 	if (IS_ERR(file)) {
 		put_unused_fd(fd);
 		door_put(door);
 		return PTR_ERR(file);
 	}
-	door->orig_file = file;
 
 	req.id = door->id;
 	if (copy_to_user(arg, &req, sizeof(req))) {
@@ -247,15 +327,56 @@ long door_ioc_create(struct door_proc *proc, void __user *arg)
 }
 
 /*
- * A new descriptor file for @door that carries one reference already
- * counted in door->refs (a descriptor in flight being received).
+ * Make @file, a new file of @door holding a kref of the door, one of the
+ * door's files.  @in_flight: it takes over the reference of a door in
+ * flight (counted in door->refs until now).
+ */
+static void door_file_join(struct door_file *df, struct door_object *door,
+			   struct file *file, bool in_flight)
+{
+	struct door_proc *proc = door->proc;
+
+	df->door = door;
+	df->file = file;
+	file->private_data = df;
+	spin_lock(&proc->lock);
+	if (in_flight)
+		door->refs--;
+	list_add_tail(&df->node, &door->files);
+	door_unref_check(door, 0);
+	spin_unlock(&proc->lock);
+}
+
+/*
+ * A new file of @door for a new descriptor; the caller gives it a kref of
+ * the door.
+ */
+static struct file *door_file_new(struct door_object *door, bool in_flight)
+{
+	struct door_file *df = kmalloc(sizeof(*df), GFP_KERNEL_ACCOUNT);
+	struct file *file;
+
+	if (!df)
+		return ERR_PTR(-ENOMEM);
+	file = doorfs_new_file(door);
+	if (IS_ERR(file)) {
+		kfree(df);
+		return file;
+	}
+	door_file_join(df, door, file, in_flight);
+	return file;
+}
+
+/*
+ * A new file for @door that takes over the reference of a door in flight
+ * (a descriptor being received).
  */
 struct file *door_file_adopt(struct door_object *door)
 {
 	struct file *file;
 
 	kref_get(&door->ref);
-	file = doorfs_new_file(door);
+	file = door_file_new(door, true);
 	if (IS_ERR(file))
 		door_put(door);
 	return file;
@@ -264,46 +385,123 @@ struct file *door_file_adopt(struct door_object *door)
 /* open() of an fattached path or of /proc/PID/fd/N. */
 static int door_open(struct inode *inode, struct file *file)
 {
+	struct door_file *df = kmalloc(sizeof(*df), GFP_KERNEL_ACCOUNT);
 	struct door_object *door;
 
+	if (!df)
+		return -ENOMEM;
 	spin_lock(&door_inode_lock);
 	door = inode->i_private;
 	if (door && !kref_get_unless_zero(&door->ref))
 		door = NULL;
 	spin_unlock(&door_inode_lock);
-	if (!door)
+	if (!door) {
+		kfree(df);
 		return -ENXIO;
-	door_ref_get(door);
-	file->private_data = door;
+	}
+	door_file_join(df, door, file, false);
 	return 0;
 }
 
-/* Every close() of a descriptor: closing a dup of the creator's file counts. */
+/*
+ * Every close() of a descriptor.  The closer's reference goes with its
+ * fput() after this returns: task work queued here looks at the count once
+ * it is gone (door_ref_end).  Meanwhile it holds the file itself, counted
+ * in door->busy, so the count stays exact throughout; and it keeps the
+ * module (the file's f_op owner) until it has returned: fput() leaves the
+ * final __fput() to task work of its own.
+ */
+struct door_ref_work {
+	struct callback_head work;
+	struct file *file;		/* a reference of our own */
+	bool calling;			/* end a door_call (door->calling) */
+};
+
+static void door_calling_end(struct door_object *door)
+{
+	if (--door->calling == 0 && !door->active &&
+	    (door->flags & DOOR_F_UNREF_DELAYED)) {
+		door->flags &= ~DOOR_F_UNREF_DELAYED;
+		door_unref_deliver(door);
+	}
+}
+
+/* Task work: a reference drop of ours is done; look at the door again. */
+static void door_ref_end(struct callback_head *work)
+{
+	struct door_ref_work *rw = container_of(work, struct door_ref_work,
+						work);
+	struct file *file = rw->file;
+	struct door_object *door = door_of(file);
+	struct door_proc *proc = door->proc;
+	bool calling = rw->calling;
+
+	kfree(rw);
+	spin_lock(&proc->lock);
+	if (calling)
+		door_calling_end(door);
+	if (door->flags & DOOR_F_UNREF_RECHECK)
+		door_unref_check(door, 0);
+	atomic_dec(&door->busy);
+	fput(file);
+	spin_unlock(&proc->lock);
+}
+
+/*
+ * Queue door_ref_end() for @rw, whose reference to @file is counted in
+ * door->busy already.  False if the task takes no more task work.
+ */
+static bool door_ref_work_queue(struct door_ref_work *rw, struct file *file,
+				bool calling)
+{
+	rw->file = file;
+	rw->calling = calling;
+	init_task_work(&rw->work, door_ref_end);
+	return !task_work_add(current, &rw->work, TWA_RESUME);
+}
+
 static int door_flush(struct file *file, fl_owner_t id)
 {
-	struct door_object *door = file->private_data;
+	struct door_object *door = door_of(file);
 	struct door_proc *proc = door->proc;
+	struct door_ref_work *rw;
 
+	if (!(door->attributes & DOOR_UNREF_ANY))
+		return 0;
+	rw = kmalloc(sizeof(*rw), GFP_KERNEL | __GFP_NOWARN);
 	spin_lock(&proc->lock);
-	if (file == door->orig_file)
-		door_unref_check(door, 1);
+	/* Two or more now: the count drops to one or none after this close. */
+	door_unref_check(door, 0);
+	if (rw) {
+		get_file(file);
+		atomic_inc(&door->busy);
+	}
 	spin_unlock(&proc->lock);
+	if (rw && door_ref_work_queue(rw, file, false))
+		return 0;
+	/* No task work: judge now, the closer's reference counted as gone. */
+	spin_lock(&proc->lock);
+	if (rw) {
+		atomic_dec(&door->busy);
+		fput(file);	/* not the last: the closer still holds it */
+	}
+	door_unref_check(door, 1);
+	spin_unlock(&proc->lock);
+	kfree(rw);
 	return 0;
 }
 
 static int door_release(struct inode *inode, struct file *file)
 {
-	struct door_object *door = file->private_data;
+	struct door_file *df = file->private_data;
+	struct door_object *door = df->door;
 	struct door_proc *proc = door->proc;
 
 	spin_lock(&proc->lock);
-	if (file == door->orig_file) {
-		door->orig_file = NULL;
-	} else {
-		door->refs--;
-		door_unref_check(door, 0);
-	}
+	list_del(&df->node);
+	door_unref_check(door, 0);
 	spin_unlock(&proc->lock);
+	kfree(df);
 	door_put(door);
 	return 0;
 }
@@ -357,8 +555,17 @@ void door_fill_info(struct door_object *door, struct door_ioc_info *info)
 static long door_ioc_info(struct door_object *door, void __user *arg)
 {
 	struct door_ioc_info info;
+	int transient = 0;
 
-	door_fill_info(door, &info);
+	/*
+	 * A notification door counts this ioctl's own reference to the file
+	 * (door_ioctl_counted); for any other door, guess it as fdget() took
+	 * it: when the caller's descriptor table is shared.
+	 */
+	if (!(door->attributes & DOOR_UNREF_ANY) &&
+	    atomic_read(&current->files->count) > 1)
+		transient = 1;
+	__door_fill_info(door, &info, transient);
 	return copy_to_user(arg, &info, sizeof(info)) ? -EFAULT : 0;
 }
 
@@ -492,105 +699,86 @@ static long door_ioctl_cmd(struct door_object *door, unsigned int cmd,
 }
 
 /*
- * The creator's file and transient references.  fdget() takes a reference
- * to the file for the length of a system call exactly when the caller's
- * descriptor table is shared (files->count > 1 at that moment), and
- * file_count() sees it.  door_ioctl() cannot know what fdget() found: it
- * reads files->count again.  A count above one there means the reference
- * was taken (nobody can join a table whose only user is in this ioctl), so
- * it is counted in orig_busy; a count of one may still hide one, taken
- * before another sharer of the table exited.
+ * Door ioctls on a door that asks for notifications, and transient
+ * references.  fdget() takes a reference to the file for the length of a
+ * system call exactly when the caller's descriptor table is shared
+ * (files->count > 1 at that moment), and file_count() sees it.  We cannot
+ * know what fdget() found: files->count is read again.  A count above one
+ * means the reference was taken (nobody can join a table whose only user
+ * is in this ioctl), and it is counted in door->busy; a count of one may
+ * still hide one, taken before another sharer of the table exited, which
+ * a check then counts as a reference (DOOR_F_UNREF_RECHECK).  Each such
+ * ioctl ends with task work (door_ref_end), which runs after the system
+ * call's fdput() and before the return to user space, holding a reference
+ * of its own counted in door->busy from the end of the command on (in
+ * place of the ioctl's own if that was counted): from the fdput() on the
+ * count is exact, and it looks again if a check asked for it.
  *
- * An uncounted reference makes a check find one handle too many: a
- * notification due is missed, and one is delivered when the creator's
- * last descriptor is closed, with nothing else left to refer to the door
- * (the BUGS of door(4); harmless, as nobody can call the door any more).
- * A check that may have missed one for that reason leaves
- * DOOR_F_UNREF_RECHECK behind.  For a door that asks for notifications,
- * each ioctl on the creator's file then ends with task work, which runs
- * after the system call's fdput() and before the return to user space.
- * It holds a reference of its own, counted in orig_busy from the end of
- * the command on (in place of the ioctl's own if that was counted), so
- * from the fdput() on the count is exact; it checks again if the flag is
- * set, and drops its reference with the lock held.  If another ioctl's
- * reference still makes the check fail, the flag is set again for that
- * ioctl's own task work.
+ * A door_call is counted in door->calling from here to that task work, so
+ * that a notification due meanwhile waits until it is over, whether the
+ * call is being set up, waits in the pool or is being served.
  */
-struct door_orig_ioctl {
-	struct callback_head work;
-	/*
-	 * The creator's file, a reference of our own: it keeps the door, and
-	 * the module (the file's f_op owner) until this has returned: fput()
-	 * leaves the final __fput() to task work of its own.
-	 */
-	struct file *file;
-};
-
-static void door_orig_recheck(struct callback_head *work)
+static long door_ioctl_counted(struct file *file, struct door_object *door,
+			       unsigned int cmd, void __user *uarg)
 {
-	struct door_orig_ioctl *oi = container_of(work, struct door_orig_ioctl,
-						  work);
-	struct file *file = oi->file;
-	struct door_object *door = file->private_data;
 	struct door_proc *proc = door->proc;
+	bool shared = atomic_read(&current->files->count) > 1;
+	bool calling = cmd == DOOR_IOC_CALL || cmd == DOOR_IOC_CALL_TIMED;
+	struct door_ref_work *rw;
+	long ret;
 
-	kfree(oi);
+	rw = kmalloc(sizeof(*rw), GFP_KERNEL | __GFP_NOWARN);
 	spin_lock(&proc->lock);
-	if (door->flags & DOOR_F_UNREF_RECHECK) {
-		door->flags &= ~DOOR_F_UNREF_RECHECK;
-		/* Not for the creator's last descriptor closed (0 left). */
-		if (door_orig_handles(door, 0) >= 1)
-			door_unref_check(door, 0);
-	}
-	atomic_dec(&door->orig_busy);
-	fput(file);
+	if (shared)
+		atomic_inc(&door->busy);
+	if (calling)
+		door->calling++;
 	spin_unlock(&proc->lock);
+
+	ret = door_ioctl_cmd(door, cmd, uarg);
+
+	if (rw) {
+		get_file(file);
+		/* door->busy now counts the work's reference. */
+		if (!shared)
+			atomic_inc(&door->busy);
+		if (!door_ref_work_queue(rw, file, calling))
+			door_ref_end(&rw->work);
+		return ret;
+	}
+	spin_lock(&proc->lock);
+	if (shared)
+		atomic_dec(&door->busy);
+	if (calling)
+		door_calling_end(door);
+	spin_unlock(&proc->lock);
+	return ret;
 }
 
 static long door_ioctl(struct file *file, unsigned int cmd, unsigned long arg)
 {
-	struct door_object *door = file->private_data;
-	struct door_orig_ioctl *oi = NULL;
-	bool busy = false;
-	long ret;
+	struct door_object *door = door_of(file);
 
-	if (file == READ_ONCE(door->orig_file)) {
-		busy = atomic_read(&current->files->count) > 1;
-		if (busy)
-			atomic_inc(&door->orig_busy);
-		/* Only the recheck would be lost if this failed. */
-		if (door->attributes & (DOOR_UNREF | DOOR_UNREF_MULTI))
-			oi = kmalloc(sizeof(*oi), GFP_KERNEL | __GFP_NOWARN);
-	}
-	ret = door_ioctl_cmd(door, cmd, (void __user *)arg);
-	if (oi) {
-		/* orig_busy now counts this reference. */
-		oi->file = get_file(file);
-		if (!busy)
-			atomic_inc(&door->orig_busy);
-		init_task_work(&oi->work, door_orig_recheck);
-		if (task_work_add(current, &oi->work, TWA_RESUME))
-			door_orig_recheck(&oi->work);
-	} else if (busy) {
-		atomic_dec(&door->orig_busy);
-	}
-	return ret;
+	if (door->attributes & DOOR_UNREF_ANY)
+		return door_ioctl_counted(file, door, cmd, (void __user *)arg);
+	return door_ioctl_cmd(door, cmd, (void __user *)arg);
 }
 
 static void door_show_fdinfo(struct seq_file *m, struct file *file)
 {
-	struct door_object *door = file->private_data;
+	struct door_object *door = door_of(file);
 	struct door_proc *proc = door->proc;
-	unsigned int active, idle, waiting, refs;
+	unsigned int active, idle, waiting;
 	struct door_ioc_info info;
+	long refs;
 	u64 served;
 
 	/* The reader of fdinfo holds the file for the moment. */
-	__door_fill_info(door, &info, file == READ_ONCE(door->orig_file));
+	__door_fill_info(door, &info, 1);
 	spin_lock(&proc->lock);
 	active = door->active;
 	served = door->served;
-	refs = door->refs;
+	refs = door_count(door, 1, LONG_MAX);
 	idle = door->pool->nidle;
 	waiting = door->pool->nwaiting;
 	spin_unlock(&proc->lock);
@@ -602,7 +790,7 @@ static void door_show_fdinfo(struct seq_file *m, struct file *file)
 	seq_printf(m, "door_calls_active:\t%u\n", active);
 	seq_printf(m, "door_pool_idle_threads:\t%u\n", idle);
 	seq_printf(m, "door_pool_waiting_calls:\t%u\n", waiting);
-	seq_printf(m, "door_refs:\t%u\n", refs);
+	seq_printf(m, "door_refs:\t%ld\n", refs);
 }
 
 const struct file_operations door_fops = {

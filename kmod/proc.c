@@ -327,16 +327,16 @@ long door_ioc_bind(struct door_proc *proc, int __user *ufd)
 		return -EBADF;
 	}
 	if (!(door->attributes & DOOR_PRIVATE) || door->proc != proc) {
-		fput(file);
+		door_fput(file);
 		return -EINVAL;
 	}
 	thr = door_thread_get(proc);
 	if (IS_ERR(thr)) {
-		fput(file);
+		door_fput(file);
 		return PTR_ERR(thr);
 	}
 	kref_get(&door->ref);
-	fput(file);
+	door_fput(file);
 	/* The thread is in this ioctl, so it is not idle in a pool now. */
 	if (thr->bound)
 		door_put(thr->bound);
