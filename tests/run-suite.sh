@@ -31,7 +31,7 @@ fi
 # Cheap, narrow tests first; the long stress test last.
 ORDER="door_create_test door_info_test door_call_test door_call_test_static
 door_return_test door_param_test door_desc_test door_revoke_test
-door_ucred_test door_unref_test door_unref_race_test door_pool_test
+door_ucred_test door_unref_test door_unref_race_test door_unref_close_race_test door_pool_test
 door_fault_test door_limits_test door_rlimit_test door_thread_test door_pi_test
 door_stop_test door_depletion_test door_reply_test door_timed_test
 door_fattach_test door_cancel_test door_ns_test door_daemon_test
