@@ -1112,8 +1112,18 @@ static void op_fattach(uint64_t *s)
 
 static void op_fdetach(uint64_t *s)
 {
-	int r = umount2(paths[below(s, NPATHS)], chance(s, 30) ? MNT_DETACH : 0);
+	const char *path = paths[below(s, NPATHS)];
+	int r;
 
+	/* libdoor's fdetach: the remount that lets the door go, then umount. */
+	if (chance(s, 50)) {
+		r = mount(NULL, path, NULL, MS_REMOUNT,
+			  chance(s, 80) ? "detach" : "detach,fd=0");
+		count(OP_FDETACH, r, errno);
+		if (chance(s, 30))
+			return;
+	}
+	r = umount2(path, chance(s, 30) ? MNT_DETACH : 0);
 	count(OP_FDETACH, r, errno);
 }
 
