@@ -7,9 +7,13 @@
  *	mount("doorfs", path, "doorfs", MS_NOSUID|MS_NODEV|MS_NOEXEC,
  *	      "fd=N,mode=M,uid=U,gid=G")
  * (mode and owner of the covered file, so the attached file shows them as
- * Solaris' namefs does) and fdetach is umount2(path, MNT_DETACH), which
- * works while descriptors opened through the path are in use, as on
- * Solaris.  The Solaris checks are made here:
+ * Solaris' namefs does) and fdetach is
+ *	mount(NULL, path, NULL, MS_REMOUNT, "detach")
+ * which takes the door out of that doorfs instance, and with it the
+ * attachment's reference, at once (even while another mount namespace
+ * holds a copy of the mount), then umount2(path, MNT_DETACH), which gives
+ * the path back and works while descriptors opened through the path are in
+ * use, as on Solaris.  The Solaris checks are made here:
  *	fattach: EBADF bad fd; EINVAL not a door; EBUSY something is attached
  *	already; EPERM the caller neither owns path nor is privileged; EACCES
  *	path lacks its owner's write permission and the caller is not
@@ -38,6 +42,14 @@
 #include <sys/statfs.h>
 
 #include "internal.h"
+
+/*
+ * The doorfs remount option that detaches the door from an attached
+ * instance (door.ko's side of fdetach; door_ioctl.h may define it).
+ */
+#ifndef DOORFS_DETACH_OPT
+#define DOORFS_DETACH_OPT	"detach"
+#endif
 
 /* glibc provides the capget(2) wrapper but no header declares it. */
 int capget(cap_user_header_t header, cap_user_data_t data);
@@ -134,9 +146,23 @@ DOOR_API int fdetach(const char *path)
 		return -1;
 	}
 	/*
-	 * Lazily, as Solaris detaches even while descriptors opened through
-	 * the path are in use: the path is free at once, and the attachment
-	 * (and its door reference) goes when the last of them is closed.
+	 * First the door leaves the doorfs instance: the attachment's
+	 * reference goes now, whoever else holds a copy of the mount (another
+	 * mount namespace, a bind mount, an O_PATH descriptor), and later
+	 * opens of the path anywhere fail with ENXIO; descriptors opened
+	 * through the path before keep the door as references of their own.
+	 * EINVAL: path is not the root of a doorfs instance (or door.ko
+	 * predates the option); EPERM: the instance belongs to a user
+	 * namespace the caller has no privilege over (an unprivileged mount
+	 * namespace's copy of it): either way the unmount below is all
+	 * fdetach does, and its own result is the answer.
+	 */
+	if (mount(NULL, path, NULL, MS_REMOUNT, DOORFS_DETACH_OPT) < 0 &&
+	    errno != EINVAL && errno != EPERM)
+		return -1;
+	/*
+	 * Then lazily, as Solaris detaches even while descriptors opened
+	 * through the path are in use: the path is free at once.
 	 */
 	return umount2(path, MNT_DETACH);
 }

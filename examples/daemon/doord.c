@@ -18,10 +18,14 @@
  *    attached there already (EBUSY: an earlier instance, running or dead),
  *    it is detached with fdetach(3C) and the door attached again.
  *  - A client calls the main door to open a session and gets a door of its
- *    own, returned with DOOR_DESCRIPTOR | DOOR_RELEASE (the daemon keeps no
- *    descriptor of it).  That door's unreferenced notification tells the
- *    daemon that the client has closed it or exited, however it ended: the
- *    session is then forgotten.  Exactly one notification per session.
+ *    own, returned with DOOR_DESCRIPTOR (without DOOR_RELEASE: the daemon
+ *    keeps one descriptor of it, the Solaris idiom).  The door is then
+ *    referenced twice; when the client has closed it or exited, however it
+ *    ended, the daemon's descriptor is the last reference and the door's
+ *    unreferenced notification comes: the daemon closes its descriptor and
+ *    forgets the session.  Exactly one notification per session.  (Returned
+ *    with DOOR_RELEASE, the door would be down to the client's one
+ *    reference at once, and notified at once.)
  *  - Every call is checked with door_ucred(3C): a session serves only the
  *    user that opened it; the administration door is handed out to root and
  *    the daemon's own user only.
@@ -35,8 +39,8 @@
  *    have DOOR_NO_CANCEL); the cancelled thread is replaced.
  *  - SIGTERM or SIGINT: fdetach the path if our door is still the one
  *    attached there, and exit.  If the main door becomes unreferenced while
- *    running (another instance took the path over), the daemon exits once
- *    its last session is gone.
+ *    running (down to the daemon's own descriptor: another instance took
+ *    the path over), the daemon exits once its last session is gone.
  *  - SIGHUP: log the counters.
  *
  * Plain C11 + POSIX + the door API.
@@ -94,6 +98,7 @@ enum { S_OPEN = 1, S_CLOSED, S_FAILED };
 
 struct session {
 	int state;
+	int fd;			/* our descriptor of its door while S_OPEN */
 	pid_t pid;		/* who opened it */
 	uid_t euid;
 };
@@ -320,13 +325,17 @@ static uint32_t session_new(pid_t pid, uid_t euid)
 	}
 	s = &sessions[nsessions++];
 	s->state = S_OPEN;
+	s->fd = -1;
 	s->pid = pid;
 	s->euid = euid;
 	st.sessions_live++;
 	return (nsessions);
 }
 
-/* The session's unreferenced notification: the client is gone. */
+/*
+ * The session's unreferenced notification: the client is gone, our
+ * descriptor is the door's last reference.  Close it (that frees the door).
+ */
 static void session_unref(uint32_t id)
 {
 	int last = 0;
@@ -334,10 +343,14 @@ static void session_unref(uint32_t id)
 	(void) pthread_mutex_lock(&lock);
 	if (id == 0 || id > nsessions) {
 		st.unref_unknown++;
+	} else if (sessions[id - 1].state == S_FAILED) {
+		/* Its door_return failed: open_session closed ours already. */
 	} else if (sessions[id - 1].state != S_OPEN) {
 		st.unref_duplicates++;
 	} else {
 		sessions[id - 1].state = S_CLOSED;
+		(void) close(sessions[id - 1].fd);
+		sessions[id - 1].fd = -1;
 		st.session_unrefs++;
 		st.sessions_live--;
 		last = st.sessions_live == 0;
@@ -493,7 +506,10 @@ static void session_proc(void *cookie, char *argp, size_t arg_size,
 	}
 }
 
-/* DOORD_OP_OPEN: a new session door, passed to the client and released. */
+/*
+ * DOORD_OP_OPEN: a new session door, passed to the client; we keep our
+ * descriptor until the door's unreferenced notification.
+ */
 static void open_session(void)
 {
 	struct doord_reply r;
@@ -522,30 +538,40 @@ static void open_session(void)
 	}
 	(void) pthread_mutex_lock(&lock);
 	st.sessions_opened++;
+	sessions[id - 1].fd = d;
 	(void) pthread_mutex_unlock(&lock);
 
 	(void) memset(&r, 0, sizeof (r));
 	r.session = id;
 	(void) memset(&desc, 0, sizeof (desc));
-	desc.d_attributes = DOOR_DESCRIPTOR | DOOR_RELEASE;
+	desc.d_attributes = DOOR_DESCRIPTOR;	/* we keep ours */
 	desc.d_data.d_desc.d_descriptor = d;
 	(void) door_return((char *)&r, sizeof (r), &desc, 1);
 
 	/*
 	 * Only on failure (the results could not be taken): the client does
-	 * not have the door, and closing our only descriptor of it gives no
-	 * notification.  Forget the session here.
+	 * not have the door.  Close ours and forget the session here, unless
+	 * its notification came first and did that: a descriptor in flight is
+	 * a reference, so if the return had taken it before failing, dropping
+	 * it left ours as the last one and the notification is due, now or
+	 * after this close (session_unref then finds the session failed).
+	 * (If the client went away before receiving the door, door_return does
+	 * not come back at all: that notification is the client going away,
+	 * as for any other session.)
 	 */
 	err = errno;
-	(void) close(d);
-	(void) pthread_mutex_lock(&lock);
-	st.sessions_opened--;
-	(void) pthread_mutex_unlock(&lock);
 failed:
 	(void) pthread_mutex_lock(&lock);
-	sessions[id - 1].state = S_FAILED;
-	st.sessions_live--;
-	st.open_failures++;
+	if (sessions[id - 1].state == S_OPEN) {
+		if (sessions[id - 1].fd >= 0) {
+			(void) close(sessions[id - 1].fd);
+			sessions[id - 1].fd = -1;
+			st.sessions_opened--;
+		}
+		sessions[id - 1].state = S_FAILED;
+		st.sessions_live--;
+		st.open_failures++;
+	}
 	(void) pthread_cond_broadcast(&cv);
 	(void) pthread_mutex_unlock(&lock);
 	logmsg(LOG_WARNING, "session %u: %s", id, strerror(err));
@@ -569,9 +595,10 @@ static void main_proc(void *cookie, char *argp, size_t arg_size,
 	(void) n_desc;		/* DOOR_REFUSE_DESC: there are none */
 	if (argp == DOOR_UNREF_DATA) {
 		/*
-		 * Nothing holds the main door any more: not the path (it was
-		 * detached) nor any client.  If we did not detach it ourselves,
-		 * another instance has taken the path over.
+		 * Our own descriptor is the main door's last reference: the
+		 * path no longer holds it (it was detached) and no client has
+		 * it open.  If we did not detach it ourselves, another
+		 * instance has taken the path over.
 		 */
 		(void) pthread_mutex_lock(&lock);
 		st.main_unrefs++;

@@ -7,9 +7,10 @@
  * opens the path and calls the main door:
  *
  *   DOORD_OP_OPEN   returns a session door, of the client's own (passed
- *                   with DOOR_DESCRIPTOR | DOOR_RELEASE); the daemon learns
- *                   that the client is gone from the session door's
- *                   unreferenced notification.
+ *                   with DOOR_DESCRIPTOR; the daemon keeps one descriptor
+ *                   of it); the daemon learns that the client is gone from
+ *                   the session door's unreferenced notification, when its
+ *                   own descriptor is the last reference.
  *   DOORD_OP_ADMIN  returns the administration door (a private thread
  *                   pool), to root and the daemon's own user only.
  *   DOORD_OP_PING   replies with the daemon's pid.

@@ -219,7 +219,11 @@ static void reply(struct resp *rp)
 	door_return((char *)rp, sizeof(*rp), NULL, 0);
 }
 
-/* A door returned to a client: one call, then it is unreferenced. */
+/*
+ * A door returned to a client with DOOR_RELEASE: the client's descriptor
+ * is its only reference, so it is unreferenced (and notified) at once; the
+ * client calls it once and closes it.
+ */
 static void mini_proc(void *cookie, char *argp, size_t arg_size,
 		      door_desc_t *dp, uint_t n_desc)
 {

@@ -4,7 +4,10 @@
  * file name is reached by a plain open() in any process (same door id,
  * callable, fstatfs/statfs report DOORFS_MAGIC); fdetach() brings the file
  * underneath back; the attachment is a reference (the door outlives its
- * creator's descriptor, and detaching can make it unreferenced); the
+ * creator's descriptor, and is notified when the attachment holds the last
+ * reference: UNPv2's serverunref), fdetach drops it at once, even while
+ * another mount namespace holds a copy of the mount, and a descriptor
+ * opened through the path is a reference of its own; the
  * attached file shows the covered file's mode and owner, which open()
  * enforces; every error of fattach and fdetach (EBADF, EINVAL, EBUSY,
  * EPERM, EACCES, ENOENT, ENOTDIR, EFAULT); relative paths; privilege as
@@ -678,12 +681,16 @@ TEST_F(fa, attached_file_shows_covered_mode_and_owner)
 /* ---- references -------------------------------------------------------------- */
 
 /*
- * The attachment holds a reference: the creator closes its descriptor and
- * the door stays alive (same count of live doors), callable through the
- * path by another process, and not unreferenced.  fdetach drops the last
- * reference: one DOOR_UNREF notification, then the door is freed.
+ * UNIX Network Programming vol. 2's serverunref: the server fattaches its
+ * DOOR_UNREF door and closes its only descriptor.  The attachment holds
+ * the last reference: the notification comes at once, and the door stays
+ * alive (same count of live doors), callable through the path by another
+ * process.  A descriptor opened through the path is a reference of its
+ * own: door_info through it does not report DOOR_IS_UNREF.  fdetach drops
+ * the attachment's reference: the door is freed, with no second
+ * notification.
  */
-TEST_F(fa, attachment_keeps_door_alive_until_fdetach)
+TEST_F(fa, unref_after_fattach_and_close)
 {
 	struct step s = { .path = self->file, .flags = O_RDONLY };
 	door_info_t di;
@@ -696,7 +703,12 @@ TEST_F(fa, attachment_keeps_door_alive_until_fdetach)
 	id = door_id(d);
 	EXPECT_EQ(self->doors0 + 1, live_doors());
 	ASSERT_EQ(0, fattach(d, self->file));
+	EXPECT_FALSE(HAS(door_attrs(d), DOOR_IS_UNREF));
+	EXPECT_EQ(0, atomic_load(&unrefs));
 	ASSERT_EQ(0, close(d));		/* the creator's only descriptor */
+	ASSERT_EQ(0, ev_wait_ms(ev_unref, 10000))
+		TH_LOG("no notification although the attachment holds the last reference");
+	EXPECT_EQ(1, atomic_load(&unrefs));
 	EXPECT_EQ(self->doors0 + 1, live_doors()) TH_LOG("door freed while attached");
 
 	ASSERT_EQ(0, run_as(0, 0, do_open_call, &s, &r));
@@ -704,20 +716,18 @@ TEST_F(fa, attachment_keeps_door_alive_until_fdetach)
 	EXPECT_EQ(id, r.id);
 	EXPECT_EQ(1, atomic_load(&calls));
 
-	/* Held by the attachment only: not unreferenced. */
 	fd = open(self->file, O_RDONLY | O_CLOEXEC);
 	ASSERT_LE(0, fd);
 	ASSERT_EQ(0, door_info(fd, &di));
-	EXPECT_FALSE(HAS(di.di_attributes, DOOR_IS_UNREF));
+	EXPECT_FALSE(HAS(di.di_attributes, DOOR_IS_UNREF))
+		TH_LOG("the attachment and this descriptor: two references");
+	EXPECT_FALSE(HAS(di.di_attributes, DOOR_UNREF)) TH_LOG("one-shot spent");
 	ASSERT_EQ(0, close(fd));
-	EXPECT_EQ(0, atomic_load(&unrefs));
 
 	ASSERT_EQ(0, fdetach(self->file)) TH_LOG("%s", strerror(errno));
-	ASSERT_EQ(0, ev_wait_ms(ev_unref, 10000))
-		TH_LOG("no unreferenced notification after fdetach");
-	EXPECT_EQ(1, atomic_load(&unrefs));
 	EXPECT_EQ(self->doors0, wait_live_doors(self->doors0, 5000))
 		TH_LOG("the door was not freed after fdetach");
+	EXPECT_EQ(1, atomic_load(&unrefs));
 }
 
 /*
@@ -754,6 +764,8 @@ TEST_F(fa, fdetach_of_last_attachment_notifies)
 	EXPECT_FALSE(HAS(door_attrs(d), DOOR_IS_UNREF))
 		TH_LOG("unreferenced although still attached to %s", second);
 	ASSERT_EQ(0, fdetach(second));
+	/* The attachment's reference went at once: the notification is due. */
+	EXPECT_TRUE(HAS(door_attrs(d), DOOR_IS_UNREF));
 	ASSERT_EQ(0, ev_wait_ms(ev_unref, 10000))
 		TH_LOG("no unreferenced notification after the last fdetach");
 	EXPECT_EQ(1, atomic_load(&unrefs));
@@ -787,11 +799,12 @@ TEST_F(fa, fdetach_while_path_descriptor_open)
 }
 
 /*
- * A lazy fdetach while a descriptor opened through the path is in use: the
- * attachment's reference stays until that descriptor is closed, and only
- * then is the door unreferenced (one notification).
+ * fdetach while a descriptor opened through the path is in use: the
+ * attachment's reference goes, the path descriptor's stays (two left with
+ * the creator's), and closing it leaves the creator's alone: one
+ * notification.
  */
-TEST_F(fa, lazy_fdetach_reference_goes_with_last_path_descriptor)
+TEST_F(fa, unref_when_path_descriptor_closed_after_fdetach)
 {
 	int d = door_create(fa_proc, NULL, DOOR_UNREF), fd;
 
@@ -803,7 +816,7 @@ TEST_F(fa, lazy_fdetach_reference_goes_with_last_path_descriptor)
 	EXPECT_EQ(0, is_doorfs_path(self->file));
 	EXPECT_FALSE(HAS(door_attrs(d), DOOR_IS_UNREF))
 		TH_LOG("unreferenced while a descriptor of the path is open");
-	EXPECT_EQ(0, call_echo(fd, "still attached underneath"));
+	EXPECT_EQ(0, call_echo(fd, "still a door"));
 	EXPECT_EQ(0, atomic_load(&unrefs));
 	ASSERT_EQ(0, close(fd));
 	ASSERT_EQ(0, ev_wait_ms(ev_unref, 10000))
@@ -813,6 +826,95 @@ TEST_F(fa, lazy_fdetach_reference_goes_with_last_path_descriptor)
 	/* The path can take a door again. */
 	ASSERT_EQ(0, fattach(d, self->file));
 	ASSERT_EQ(0, fdetach(self->file));
+}
+
+/*
+ * A descriptor opened through the path counts for itself, whoever else
+ * holds the door: attached, opened, detached, and the creator's
+ * descriptor closed, the path descriptor is the one reference left: the
+ * notification comes, and door_info through it reports DOOR_IS_UNREF.
+ */
+TEST_F(fa, path_opened_descriptor_counts)
+{
+	int d = door_create(fa_proc, NULL, DOOR_UNREF), fd;
+
+	ASSERT_LE(0, d);
+	ASSERT_EQ(0, fattach(d, self->file));
+	fd = open(self->file, O_RDONLY | O_CLOEXEC);
+	ASSERT_LE(0, fd);
+	EXPECT_EQ(door_id(d), door_id(fd));
+	ASSERT_EQ(0, fdetach(self->file)) TH_LOG("%s", strerror(errno));
+	EXPECT_FALSE(HAS(door_attrs(fd), DOOR_IS_UNREF))
+		TH_LOG("the creator's descriptor and this one: two references");
+	EXPECT_EQ(0, atomic_load(&unrefs));
+	ASSERT_EQ(0, close(d));
+	ASSERT_EQ(0, ev_wait_ms(ev_unref, 10000))
+		TH_LOG("no notification although the path descriptor is the last reference");
+	EXPECT_EQ(1, atomic_load(&unrefs));
+	EXPECT_TRUE(HAS(door_attrs(fd), DOOR_IS_UNREF));
+	EXPECT_EQ(0, call_echo(fd, "last"));
+	ASSERT_EQ(0, close(fd));
+	EXPECT_EQ(self->doors0, wait_live_doors(self->doors0, 5000));
+	EXPECT_EQ(1, atomic_load(&unrefs));
+}
+
+/*
+ * fdetach drops the attachment's reference at once even while another
+ * mount namespace holds a copy of the mount (a child's unshare(CLONE_NEWNS),
+ * its mounts made private so that the unmount does not reach them): the
+ * creator's descriptor is then the last reference, the notification comes
+ * and DOOR_IS_UNREF is reported; in the child the path is still a doorfs
+ * mount, but opening it fails with ENXIO.
+ */
+TEST_F(fa, fdetach_drops_attachment_reference)
+{
+	int d, go[2], ready[2];
+	pid_t pid;
+	char c;
+
+	d = door_create(fa_proc, NULL, DOOR_UNREF);
+	ASSERT_LE(0, d);
+	ASSERT_EQ(0, fattach(d, self->file));
+	ASSERT_EQ(0, pipe2(go, O_CLOEXEC));
+	ASSERT_EQ(0, pipe2(ready, O_CLOEXEC));
+	pid = fork_child();
+	ASSERT_LE(0, pid);
+	if (pid == 0) {
+		int fd;
+
+		close(go[1]);
+		close(ready[0]);
+		close(d);		/* the fork copy is no holder here */
+		CHILD_CHECK(10, unshare(CLONE_NEWNS) == 0);
+		CHILD_CHECK(11, mount(NULL, "/", NULL, MS_REC | MS_PRIVATE,
+				      NULL) == 0);
+		CHILD_CHECK(12, is_doorfs_path(self->file) == 1);
+		CHILD_CHECK(13, write(ready[1], "r", 1) == 1);
+		CHILD_CHECK(14, read(go[0], &c, 1) == 1);
+		/* The parent has detached: our copy is still mounted... */
+		CHILD_CHECK(15, is_doorfs_path(self->file) == 1);
+		/* ...but holds no door any more. */
+		errno = 0;
+		fd = open(self->file, O_RDONLY | O_CLOEXEC);
+		CHILD_CHECK(16, fd == -1 && errno == ENXIO);
+		_exit(0);
+	}
+	close(go[0]);
+	close(ready[1]);
+	ASSERT_EQ(1, read(ready[0], &c, 1)) TH_LOG("the child did not copy the mount");
+	EXPECT_FALSE(HAS(door_attrs(d), DOOR_IS_UNREF))
+		TH_LOG("the creator's descriptor and the attachment: two");
+	ASSERT_EQ(0, fdetach(self->file)) TH_LOG("%s", strerror(errno));
+	EXPECT_EQ(0, is_doorfs_path(self->file));
+	EXPECT_TRUE(HAS(door_attrs(d), DOOR_IS_UNREF))
+		TH_LOG("the copied mount still holds the attachment's reference");
+	ASSERT_EQ(0, ev_wait_ms(ev_unref, 10000))
+		TH_LOG("no notification after fdetach while a namespace holds a copy");
+	EXPECT_EQ(1, atomic_load(&unrefs));
+	ASSERT_EQ(1, write(go[1], "g", 1));
+	EXPECT_EQ(0, child_exit_code(wait_child(pid, 30)));
+	ASSERT_EQ(0, close(d));
+	EXPECT_EQ(self->doors0, wait_live_doors(self->doors0, 5000));
 }
 
 /*

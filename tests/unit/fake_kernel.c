@@ -178,6 +178,24 @@ static void copy_str(char *dst, size_t n, const char *src)
 int __wrap_mount(const char *src, const char *target, const char *type,
 		 unsigned long flags, const void *data)
 {
+	fk.fs_seq++;
+	if (flags & MS_REMOUNT) {
+		fk.nremount++;
+		fk.remount_seq = fk.fs_seq;
+		copy_str(fk.remount_target, sizeof(fk.remount_target), target);
+		copy_str(fk.remount_data, sizeof(fk.remount_data), data);
+		fk.remount_flags = flags;
+		if (fk.remount_errno) {
+			errno = fk.remount_errno;
+			return -1;
+		}
+		if (!fk.attached || !target ||
+		    strcmp(target, fk.attached) != 0) {
+			errno = EINVAL;
+			return -1;
+		}
+		return 0;
+	}
 	fk.nmount++;
 	copy_str(fk.mount_src, sizeof(fk.mount_src), src);
 	copy_str(fk.mount_target, sizeof(fk.mount_target), target);
@@ -193,6 +211,8 @@ int __wrap_mount(const char *src, const char *target, const char *type,
 
 int __wrap_umount2(const char *target, int flags)
 {
+	fk.fs_seq++;
+	fk.umount_seq = fk.fs_seq;
 	fk.numount++;
 	copy_str(fk.umount_target, sizeof(fk.umount_target), target);
 	fk.umount_flags = flags;
@@ -228,6 +248,11 @@ void fk_reset(void)
 	fk.mount_errno = 0;
 	fk.nmount = 0;
 	fk.numount = 0;
+	fk.remount_errno = 0;
+	fk.nremount = 0;
+	fk.fs_seq = 0;
+	fk.remount_seq = 0;
+	fk.umount_seq = 0;
 	pthread_mutex_unlock(&fk.lock);
 }
 

@@ -68,6 +68,15 @@ struct fk_state {
 	unsigned long mount_flags;
 	char umount_target[256];
 	int umount_flags;
+	/* mount(MS_REMOUNT) is logged apart from the other mounts; it fails
+	 * with remount_errno if set, else with EINVAL (as the kernel does)
+	 * unless its target is fk.attached (the root of a doorfs instance) */
+	int remount_errno;
+	int nremount;
+	char remount_target[256], remount_data[64];
+	unsigned long remount_flags;
+	int fs_seq;			/* counts mount, remount and umount2 */
+	int remount_seq, umount_seq;	/* fs_seq at the last of each */
 
 	int dlopen_fail;		/* dlopen (wrapped) returns NULL */
 };

@@ -1,8 +1,8 @@
 /* SPDX-License-Identifier: LGPL-2.1-or-later */
 /*
  * test_fattach.c - fattach/fdetach: the Solaris checks and the doorfs
- * mount they turn into (mount, umount2, statfs, fstatfs, geteuid and
- * capget are wrapped; see fake_kernel.h).  Privilege is the effective
+ * mount, remount and unmount they turn into (mount, umount2, statfs,
+ * fstatfs, geteuid and capget are wrapped; see fake_kernel.h).  Privilege is the effective
  * capabilities (fk.fake_caps, none unless a test says so), not the uid.
  */
 #include <errno.h>
@@ -201,14 +201,79 @@ static void attach_decided_by_capabilities(void **state)
 	assert_int_equal(fk.numount, 1);
 }
 
-static void detach_unmounts(void **state)
+/*
+ * fdetach first detaches the door from the doorfs instance (a remount with
+ * the option "detach": the attachment's reference goes at once, even while
+ * another mount namespace holds a copy of the mount), then lazily unmounts
+ * the path.
+ */
+static void detach_remounts_then_unmounts(void **state)
 {
 	(void)state;
 	fk.attached = path;
 	assert_int_equal(fdetach(path), 0);
+	assert_int_equal(fk.nremount, 1);
+	assert_string_equal(fk.remount_target, path);
+	assert_string_equal(fk.remount_data, "detach");
+	assert_int_equal(fk.remount_flags, MS_REMOUNT);
+	assert_int_equal(fk.nmount, 0);
 	assert_int_equal(fk.numount, 1);
 	assert_string_equal(fk.umount_target, path);
 	assert_int_equal(fk.umount_flags, MNT_DETACH);
+	assert_true(fk.remount_seq < fk.umount_seq);
+}
+
+/*
+ * The remount refused with EINVAL (path is not the root of a doorfs
+ * instance, e.g. /proc/PID/fd/N of a door, or a module without the
+ * option): fdetach is the unmount alone, with the unmount's own result.
+ */
+static void detach_remount_einval_unmounts_as_before(void **state)
+{
+	(void)state;
+	fk.attached = path;
+	fk.remount_errno = EINVAL;
+	assert_int_equal(fdetach(path), 0);
+	assert_int_equal(fk.nremount, 1);
+	assert_int_equal(fk.numount, 1);
+	assert_int_equal(fk.umount_flags, MNT_DETACH);
+
+	/* Both refuse: the unmount's errno is fdetach's. */
+	fk.mount_errno = EINVAL;
+	assert_int_equal(fdetach(path), -1);
+	assert_int_equal(errno, EINVAL);
+	assert_int_equal(fk.nremount, 2);
+	assert_int_equal(fk.numount, 2);
+}
+
+/*
+ * EPERM from the remount (the instance is owned by a user namespace the
+ * caller has no privilege over: it unmounts its own namespace's copy
+ * only), then the unmount decides: success, or its EPERM.
+ */
+static void detach_remount_eperm_unmounts_copy(void **state)
+{
+	(void)state;
+	fk.attached = path;
+	fk.remount_errno = EPERM;
+	assert_int_equal(fdetach(path), 0);
+	assert_int_equal(fk.numount, 1);
+	fk.mount_errno = EPERM;
+	assert_int_equal(fdetach(path), -1);
+	assert_int_equal(errno, EPERM);
+	assert_int_equal(fk.numount, 2);
+}
+
+/* Any other failure of the remount is fdetach's, and nothing is unmounted. */
+static void detach_remount_failure_reported(void **state)
+{
+	(void)state;
+	fk.attached = path;
+	fk.remount_errno = ENOMEM;
+	assert_int_equal(fdetach(path), -1);
+	assert_int_equal(errno, ENOMEM);
+	assert_int_equal(fk.nremount, 1);
+	assert_int_equal(fk.numount, 0);
 }
 
 static void detach_errors(void **state)
@@ -225,6 +290,8 @@ static void detach_errors(void **state)
 	assert_int_equal(fdetach(path), -1);
 	assert_int_equal(errno, EPERM);
 	assert_int_equal(fk.numount, 0);
+	/* The checks come before any mount call. */
+	assert_int_equal(fk.nremount, 0);
 }
 
 int main(void)
@@ -239,7 +306,10 @@ int main(void)
 		T(attach_not_owner),
 		T(attach_owner_cannot_write),
 		T(attach_decided_by_capabilities),
-		T(detach_unmounts),
+		T(detach_remounts_then_unmounts),
+		T(detach_remount_einval_unmounts_as_before),
+		T(detach_remount_eperm_unmounts_copy),
+		T(detach_remount_failure_reported),
 		T(detach_errors),
 #undef T
 	};

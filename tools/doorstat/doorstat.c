@@ -31,11 +31,10 @@
  *
  * Caveat: every look at /proc/PID/fd/N or /proc/PID/fdinfo/N (readlink,
  * statfs, reading fdinfo; ls -l and lsof do the same) holds a reference
- * to the file for a moment.  door.ko counts the creator's descriptors with
- * file_count(), so if the door's last reference goes away during that
- * moment the server misses that unreferenced notification (door.ko as of
- * this writing: about once in 1000 tries with a reader in a loop).  The
- * fdinfo reader's own reference is not counted when DOOR_IS_UNREF is shown
+ * to the file for a moment, which counts as a reference of the door while
+ * it lasts: if the door's references drop to one during that moment, its
+ * unreferenced notification may be delayed (door(4), BUGS).  The fdinfo
+ * reader's own reference is not counted when DOOR_IS_UNREF is shown
  * (door_doorstat_test checks that it matches door_info).
  *
  * Reading another user's /proc/PID/fd needs the same privilege as ptrace;
