@@ -426,7 +426,7 @@ static void door_calling_end(struct door_object *door)
 	}
 }
 
-/* Task work: a reference drop of ours is done; look at the door again. */
+/* Task work: a reference of ours is gone; look at the door again. */
 static void door_ref_end(struct callback_head *work)
 {
 	struct door_ref_work *rw = container_of(work, struct door_ref_work,
@@ -440,8 +440,11 @@ static void door_ref_end(struct callback_head *work)
 	spin_lock(&proc->lock);
 	if (calling)
 		door_calling_end(door);
-	if (door->flags & DOOR_F_UNREF_RECHECK)
-		door_unref_check(door, 0);
+	/*
+	 * Always: this is also where references dropped outside close() (an
+	 * SCM_RIGHTS message discarded) are noticed, at the next ioctl.
+	 */
+	door_unref_check(door, 0);
 	atomic_dec(&door->busy);
 	fput(file);
 	spin_unlock(&proc->lock);
@@ -712,7 +715,7 @@ static long door_ioctl_cmd(struct door_object *door, unsigned int cmd,
  * call's fdput() and before the return to user space, holding a reference
  * of its own counted in door->busy from the end of the command on (in
  * place of the ioctl's own if that was counted): from the fdput() on the
- * count is exact, and it looks again if a check asked for it.
+ * count is exact, and it looks at the count again.
  *
  * A door_call is counted in door->calling from here to that task work, so
  * that a notification due meanwhile waits until it is over, whether the
