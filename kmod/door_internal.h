@@ -53,10 +53,10 @@
  *	holds through its ioctl), each door_thread serving or bound to it,
  *	each queued unreferenced notification, each fattach mount (until
  *	fdetach or its unmount) and each descriptor in flight.
- * door_file: made with its file, on door->files until the file's
- *	->release, which frees it.  Its file pointer is valid while it is on
- *	the list (__fput calls ->release before freeing the file), though
- *	the file's count may already be zero.
+ * door_file: made with its file, on door->files until the file is dead
+ *	or released; freed by ->release.  Its file pointer is valid while it
+ *	is on the list (__fput calls ->release before freeing the file),
+ *	though the file's count may already be zero.
  * door_thread: owned by door_proc.threads (an xarray keyed by the thread's
  *	global pid number).  Freed (after an RCU grace period) when a later
  *	thread's prune finds its thread exited, when a new thread with the
@@ -269,7 +269,18 @@ struct door_proc {
 struct door_file {
 	struct door_object *door;	/* a kref of the file's own */
 	struct file *file;
+	/*
+	 * Off the list once dead: nothing but our own references left
+	 * (object.c, door_count), or released.
+	 */
 	struct list_head node;		/* in door->files; proc->lock */
+	/*
+	 * Our own references to the file (object.c): raised under
+	 * proc->lock after the reference exists, lowered under it before
+	 * the reference goes, but for an ioctl's own (lowered before its
+	 * fdput(), which only errs towards too many references).
+	 */
+	atomic_t busy;
 };
 
 struct door_object {
@@ -290,7 +301,6 @@ struct door_object {
 	/* References (object.c): mounts and descriptors in flight; lock */
 	unsigned int refs;
 	struct list_head files;		/* door_file.node; proc->lock */
-	atomic_t busy;			/* our own transient file references */
 	struct inode *inode;		/* on doorfs; reference held */
 	struct list_head unref_node;	/* in pool->unref while notifying */
 	struct list_head proc_node;	/* in proc->doors until freed */

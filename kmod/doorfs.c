@@ -197,6 +197,8 @@ static int doorfs_reconfigure(struct fs_context *fc)
 	struct super_block *sb = fc->root->d_sb;
 	struct door_object *door;
 
+	if (ctx->has_fd)
+		return invalf(fc, "doorfs: fd= cannot change on a remount");
 	if (!ctx->detach)
 		return 0;
 	if (sb->s_op != &doorfs_attached_sops)

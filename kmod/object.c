@@ -11,7 +11,7 @@
  * References (for unreferenced notification), wherever they are: every
  * reference to any of the door's files (descriptors in any process,
  * SCM_RIGHTS messages in flight), less the transient ones we hold
- * ourselves (door->busy), plus door->refs: fattach attachments and doors
+ * ourselves (door_file.busy), plus door->refs: fattach attachments and doors
  * in flight in a call or a return.  The door is unreferenced when at most
  * one is left; the notification is due when the count drops to one (or
  * to none from two or more with no notification between: two holders
@@ -40,6 +40,9 @@
 #include "door_trace.h"
 
 static atomic64_t door_next_id = ATOMIC64_INIT(0);
+
+/* fdinfo's door_refs counts up to this many. */
+#define DOOR_FDINFO_REFS_MAX	1024
 
 /*
  * Protects inode->i_private of door inodes against door_open(): a path to
@@ -106,19 +109,28 @@ void door_put(struct door_object *door)
 }
 
 /*
- * The door's references, counted up to @cap at least (the count stops
- * there): @leaving of them are known to be going already.  Never more
- * than a few files are looked at when the count is high.  proc->lock held.
+ * The door's references, counted up to @cap (the count stops there):
+ * @leaving of them are known to be going already.  A file with none but
+ * our own references is dead for good - it is in no descriptor table and
+ * in no message, so nobody can take a new one - and leaves the list, so
+ * that a count looks at a few files only, whatever their number.
+ * proc->lock held.
  */
 static long door_count(struct door_object *door, int leaving, long cap)
 {
-	long n = (long)door->refs - atomic_read(&door->busy) - leaving;
-	struct door_file *df;
+	long n = (long)door->refs - leaving;
+	struct door_file *df, *tmp;
 
-	list_for_each_entry(df, &door->files, node) {
+	list_for_each_entry_safe(df, tmp, &door->files, node) {
+		long c;
+
 		if (n >= cap)
 			break;
-		n += file_count(df->file);
+		c = file_count(df->file) - atomic_read(&df->busy);
+		if (c <= 0)
+			list_del_init(&df->node);
+		else
+			n += c;
 	}
 	return n;
 }
@@ -338,6 +350,7 @@ static void door_file_join(struct door_file *df, struct door_object *door,
 
 	df->door = door;
 	df->file = file;
+	atomic_set(&df->busy, 0);
 	file->private_data = df;
 	spin_lock(&proc->lock);
 	if (in_flight)
@@ -407,9 +420,10 @@ static int door_open(struct inode *inode, struct file *file)
  * Every close() of a descriptor.  The closer's reference goes with its
  * fput() after this returns: task work queued here looks at the count once
  * it is gone (door_ref_end).  Meanwhile it holds the file itself, counted
- * in door->busy, so the count stays exact throughout; and it keeps the
+ * in door_file.busy, so the count stays exact throughout; and it keeps the
  * module (the file's f_op owner) until it has returned: fput() leaves the
- * final __fput() to task work of its own.
+ * final __fput() to task work of its own (or to a workqueue), never runs
+ * it here, which matters as door_release() takes proc->lock.
  */
 struct door_ref_work {
 	struct callback_head work;
@@ -432,7 +446,8 @@ static void door_ref_end(struct callback_head *work)
 	struct door_ref_work *rw = container_of(work, struct door_ref_work,
 						work);
 	struct file *file = rw->file;
-	struct door_object *door = door_of(file);
+	struct door_file *df = file->private_data;
+	struct door_object *door = df->door;
 	struct door_proc *proc = door->proc;
 	bool calling = rw->calling;
 
@@ -445,39 +460,43 @@ static void door_ref_end(struct callback_head *work)
 	 * SCM_RIGHTS message discarded) are noticed, at the next ioctl.
 	 */
 	door_unref_check(door, 0);
-	atomic_dec(&door->busy);
-	fput(file);
+	atomic_dec(&df->busy);
+	fput(file);	/* a last __fput() is deferred: see door_flush() */
 	spin_unlock(&proc->lock);
 }
 
 /*
  * Queue door_ref_end() for @rw, whose reference to @file is counted in
- * door->busy already.  False if the task takes no more task work.
+ * door_file.busy already.  False if the task takes no more task work, or
+ * would never run it (a kernel thread never returns to user space).
  */
 static bool door_ref_work_queue(struct door_ref_work *rw, struct file *file,
 				bool calling)
 {
 	rw->file = file;
 	rw->calling = calling;
+	if (current->flags & PF_KTHREAD)
+		return false;
 	init_task_work(&rw->work, door_ref_end);
 	return !task_work_add(current, &rw->work, TWA_RESUME);
 }
 
 static int door_flush(struct file *file, fl_owner_t id)
 {
-	struct door_object *door = door_of(file);
+	struct door_file *df = file->private_data;
+	struct door_object *door = df->door;
 	struct door_proc *proc = door->proc;
 	struct door_ref_work *rw;
 
 	if (!(door->attributes & DOOR_UNREF_ANY))
 		return 0;
-	rw = kmalloc(sizeof(*rw), GFP_KERNEL | __GFP_NOWARN);
+	rw = kmalloc(sizeof(*rw), GFP_KERNEL_ACCOUNT | __GFP_NOWARN);
 	spin_lock(&proc->lock);
 	/* Two or more now: the count drops to one or none after this close. */
 	door_unref_check(door, 0);
 	if (rw) {
 		get_file(file);
-		atomic_inc(&door->busy);
+		atomic_inc(&df->busy);
 	}
 	spin_unlock(&proc->lock);
 	if (rw && door_ref_work_queue(rw, file, false))
@@ -485,7 +504,7 @@ static int door_flush(struct file *file, fl_owner_t id)
 	/* No task work: judge now, the closer's reference counted as gone. */
 	spin_lock(&proc->lock);
 	if (rw) {
-		atomic_dec(&door->busy);
+		atomic_dec(&df->busy);
 		fput(file);	/* not the last: the closer still holds it */
 	}
 	door_unref_check(door, 1);
@@ -501,7 +520,7 @@ static int door_release(struct inode *inode, struct file *file)
 	struct door_proc *proc = door->proc;
 
 	spin_lock(&proc->lock);
-	list_del(&df->node);
+	list_del_init(&df->node);	/* if door_count() has not already */
 	door_unref_check(door, 0);
 	spin_unlock(&proc->lock);
 	kfree(df);
@@ -708,14 +727,14 @@ static long door_ioctl_cmd(struct door_object *door, unsigned int cmd,
  * (files->count > 1 at that moment), and file_count() sees it.  We cannot
  * know what fdget() found: files->count is read again.  A count above one
  * means the reference was taken (nobody can join a table whose only user
- * is in this ioctl), and it is counted in door->busy; a count of one may
- * still hide one, taken before another sharer of the table exited, which
- * a check then counts as a reference (DOOR_F_UNREF_RECHECK).  Each such
- * ioctl ends with task work (door_ref_end), which runs after the system
- * call's fdput() and before the return to user space, holding a reference
- * of its own counted in door->busy from the end of the command on (in
- * place of the ioctl's own if that was counted): from the fdput() on the
- * count is exact, and it looks at the count again.
+ * is in this ioctl), and it is counted in door_file.busy until the command
+ * is done; a count of one may still hide one, taken before another sharer
+ * of the table exited, which a check then counts as a reference.  Each
+ * such ioctl ends with task work (door_ref_end), which runs after the
+ * system call's fdput() and before the return to user space: it holds a
+ * reference of its own, taken here while the ioctl's (or the descriptor
+ * table's) keeps the file, and counted in door_file.busy, so from the
+ * fdput() on the count is exact, and it looks at the count again.
  *
  * A door_call is counted in door->calling from here to that task work, so
  * that a notification due meanwhile waits until it is over, whether the
@@ -724,34 +743,40 @@ static long door_ioctl_cmd(struct door_object *door, unsigned int cmd,
 static long door_ioctl_counted(struct file *file, struct door_object *door,
 			       unsigned int cmd, void __user *uarg)
 {
+	struct door_file *df = file->private_data;
 	struct door_proc *proc = door->proc;
 	bool shared = atomic_read(&current->files->count) > 1;
 	bool calling = cmd == DOOR_IOC_CALL || cmd == DOOR_IOC_CALL_TIMED;
 	struct door_ref_work *rw;
 	long ret;
 
-	rw = kmalloc(sizeof(*rw), GFP_KERNEL | __GFP_NOWARN);
+	rw = kmalloc(sizeof(*rw), GFP_KERNEL_ACCOUNT | __GFP_NOWARN);
 	spin_lock(&proc->lock);
 	if (shared)
-		atomic_inc(&door->busy);
+		atomic_inc(&df->busy);
+	if (rw) {
+		get_file(file);
+		atomic_inc(&df->busy);
+	}
 	if (calling)
 		door->calling++;
 	spin_unlock(&proc->lock);
 
 	ret = door_ioctl_cmd(door, cmd, uarg);
 
+	/*
+	 * The ioctl's own reference goes with fdput(), after this: counted
+	 * as a reference until then, which errs on the safe side (the work
+	 * looks again after it).
+	 */
+	if (shared)
+		atomic_dec(&df->busy);
 	if (rw) {
-		get_file(file);
-		/* door->busy now counts the work's reference. */
-		if (!shared)
-			atomic_inc(&door->busy);
 		if (!door_ref_work_queue(rw, file, calling))
 			door_ref_end(&rw->work);
 		return ret;
 	}
 	spin_lock(&proc->lock);
-	if (shared)
-		atomic_dec(&door->busy);
 	if (calling)
 		door_calling_end(door);
 	spin_unlock(&proc->lock);
@@ -781,7 +806,9 @@ static void door_show_fdinfo(struct seq_file *m, struct file *file)
 	spin_lock(&proc->lock);
 	active = door->active;
 	served = door->served;
-	refs = door_count(door, 1, LONG_MAX);
+	/* Bounded: the lock is the door's server's. */
+	refs = min_t(long, door_count(door, 1, DOOR_FDINFO_REFS_MAX),
+		     DOOR_FDINFO_REFS_MAX);
 	idle = door->pool->nidle;
 	waiting = door->pool->nwaiting;
 	spin_unlock(&proc->lock);
