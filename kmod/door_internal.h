@@ -353,6 +353,11 @@ struct door_thread {
 	struct rcu_head rcu;
 	pid_t nr;			/* key in proc->threads */
 	wait_queue_head_t wq;		/* the thread sleeps here while idle */
+	/*
+	 * On @wq for good, waking @task (pool.c): the thread sleeps without
+	 * queueing itself each time.  Woken only while idle.
+	 */
+	struct wait_queue_entry wait;
 	struct list_head pool_node;	/* in pool->idle while idle */
 	bool idle;
 	struct door_pool *pool;		/* the pool it waits in while idle */
@@ -434,6 +439,7 @@ static inline struct door_pool *door_thread_pool(struct door_thread *thr)
  * held.
  */
 void door_pool_init(struct door_pool *pool);
+void door_pool_thread_init(struct door_thread *thr);
 void door_pool_enter(struct door_pool *pool, struct door_thread *thr);
 void door_pool_leave(struct door_thread *thr);
 struct door_thread *door_pool_call(struct door_call *call);

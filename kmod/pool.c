@@ -46,6 +46,21 @@ void door_pool_init(struct door_pool *pool)
 	pool->depletion = NULL;
 }
 
+/*
+ * A new thread (@thr->task is the calling thread): its wait entry stays on
+ * its wait queue for good, so that going idle costs no queueing; the sync
+ * wakeups of door_pool_call() reach it through the queue.  Only idle
+ * threads are woken, while their task is certain to be there (see
+ * door_internal.h).
+ */
+void door_pool_thread_init(struct door_thread *thr)
+{
+	init_waitqueue_head(&thr->wq);
+	init_waitqueue_func_entry(&thr->wait, default_wake_function);
+	thr->wait.private = thr->task;
+	add_wait_queue(&thr->wq, &thr->wait);
+}
+
 /* Work was queued in @pool or one of its idle threads left. */
 static inline void door_pool_changed(struct door_pool *pool)
 {
@@ -275,10 +290,19 @@ int door_pool_wait(struct door_thread *thr)
 			break;
 		if (!thr->idle)
 			door_pool_enter(pool, thr);
+		/*
+		 * Whoever hands work over (or ends the pool) does it under
+		 * the lock, then wakes thr->wq: the state set before the
+		 * lock goes makes that wakeup count even if it comes before
+		 * schedule().
+		 */
+		set_current_state(TASK_INTERRUPTIBLE);
 		spin_unlock(&proc->lock);
-		ret = wait_event_interruptible(thr->wq,
-					       READ_ONCE(thr->serving) ||
-					       READ_ONCE(proc->dead));
+		if (signal_pending(current))
+			ret = -ERESTARTSYS;
+		else if (!READ_ONCE(thr->serving) && !READ_ONCE(proc->dead))
+			schedule();
+		__set_current_state(TASK_RUNNING);
 		spin_lock(&proc->lock);
 	}
 	door_pool_leave(thr);

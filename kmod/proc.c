@@ -293,8 +293,8 @@ struct door_thread *door_thread_get(struct door_proc *proc)
 	/* A late cancellation must not match a new entry's first numbers. */
 	thr->last_seq = get_random_u64();
 	thr->sched->ended = thr->last_seq;
-	init_waitqueue_head(&thr->wq);
 	INIT_LIST_HEAD(&thr->pool_node);
+	door_pool_thread_init(thr);
 
 	old = xa_store(&proc->threads, nr, thr, GFP_KERNEL_ACCOUNT);
 	if (xa_is_err(old)) {
