@@ -52,13 +52,11 @@ void door_call_finish(struct door_call *call, int error)
 	if (call->state == DOOR_CALL_QUEUED) {
 		door_pool_withdraw(call);
 	} else if (call->state == DOOR_CALL_ACTIVE) {
-		struct door_object *door = call->door;
-
-		if (--door->active == 0 && !door->calling &&
-		    (door->flags & DOOR_F_UNREF_DELAYED)) {
-			door->flags &= ~DOOR_F_UNREF_DELAYED;
-			door_unref_deliver(door);
-		}
+		/*
+		 * A notification delayed by this call waits for its caller's
+		 * door->calling instead, which lasts longer (object.c).
+		 */
+		call->door->active--;
 		if (call->server) {
 			call->server->call = NULL;
 			call->server = NULL;

@@ -210,7 +210,7 @@ static struct door_object *door_depletion_door(struct door_proc *proc,
 	struct file *file;
 	int ret = 0;
 
-	file = fget(fd);
+	file = door_fget(fd);
 	if (!file)
 		return ERR_PTR(-EBADF);
 	door = door_from_file(file);

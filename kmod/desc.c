@@ -171,7 +171,7 @@ void door_release_close(struct door_release *rel)
 	u32 i;
 
 	for (i = 0; i < rel->n; i++) {
-		file = fget(rf[i].fd);
+		file = door_fget(rf[i].fd);
 		if (!file)
 			continue;
 		same = file == rf[i].file;
@@ -225,7 +225,7 @@ static int door_payload_get_desc(struct door_payload *p, u64 udesc, u32 ndesc,
 		if (!(d.d_attributes & DOOR_DESCRIPTOR) ||
 		    (d.d_attributes & ~DOOR_DESC_ATTR_MASK))
 			return -EINVAL;
-		file = fget(d.d_descriptor);
+		file = door_fget(d.d_descriptor);
 		if (!file)
 			return -EINVAL;
 		if (d.d_attributes & DOOR_RELEASE) {

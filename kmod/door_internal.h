@@ -255,8 +255,7 @@ struct door_proc {
 #define DOOR_F_UNREF_DELAYED	0x4	/* notify once active calls finish */
 #define DOOR_F_UNREF_PENDING	0x8	/* notification queued or running */
 #define DOOR_F_UNREF_DONE	0x10	/* DOOR_UNREF: delivered once */
-#define DOOR_F_UNREF_RECHECK	0x20	/* a check may have seen a transient */
-#define DOOR_F_UNREF_LOW	0x40	/* last seen with one reference or none */
+#define DOOR_F_UNREF_LOW	0x40	/* not armed: see object.c */
 
 #define DOOR_UNREF_ANY		(DOOR_UNREF | DOOR_UNREF_MULTI)
 
@@ -278,7 +277,8 @@ struct door_file {
 	 * Our own references to the file (object.c): raised under
 	 * proc->lock after the reference exists, lowered under it before
 	 * the reference goes, but for an ioctl's own (lowered before its
-	 * fdput(), which only errs towards too many references).
+	 * fdput(), which only errs towards too many references as long as
+	 * door_count() reads the file's count before this).
 	 */
 	atomic_t busy;
 };
@@ -408,7 +408,7 @@ long door_ioc_set_cancel(struct door_proc *proc, int __user *usig);
 extern const struct file_operations door_fops;
 void door_unref_check(struct door_object *door, int leaving);
 void door_unref_deliver(struct door_object *door);
-void door_unref_recheck(struct door_object *door);
+struct file *door_fget(unsigned int fd);
 void door_fput(struct file *file);
 bool door_unreferenced(struct door_object *door, int transient);
 void door_ref_get(struct door_object *door);

@@ -159,7 +159,7 @@ static int doorfs_get_tree(struct fs_context *fc)
 	if (fc->fs_type == &doorfs_type) {
 		if (!ctx->has_fd)
 			return invalf(fc, "doorfs: fd=N (a door descriptor) is required");
-		file = fget(ctx->fd);
+		file = door_fget(ctx->fd);
 		if (!file)
 			return -EBADF;
 		door = door_from_file(file);

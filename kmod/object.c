@@ -22,9 +22,14 @@
  * and a check is made after every reference drop we can see: after a
  * close() (->flush queues task work that runs once the closer's fput() is
  * done), at a file's ->release, when an attachment or a door in flight
- * goes, and after a transient reference of our own is dropped.  The last
- * state seen (DOOR_F_UNREF_LOW: one reference or none) turns those level
- * readings into the edge "dropped to one".
+ * goes, and at the end of each door ioctl.  DOOR_F_UNREF_LOW turns those
+ * level readings into the edge "dropped to one": set when the
+ * notification is queued (and at creation), cleared when two references
+ * or more are seen as one is added or as a close() begins
+ * (door_unref_arm).  A reference dropped where we cannot see it (an
+ * SCM_RIGHTS message discarded unreceived) is noticed at the next check;
+ * one added and dropped where we cannot see either (a door's own file
+ * sent and discarded) is not noticed at all (door(4), BUGS).
  */
 #include <linux/slab.h>
 #include <linux/file.h>
@@ -126,7 +131,14 @@ static long door_count(struct door_object *door, int leaving, long cap)
 
 		if (n >= cap)
 			break;
-		c = file_count(df->file) - atomic_read(&df->busy);
+		/*
+		 * The count first: an ioctl lowers its busy count before its
+		 * fdput() (door_ioctl_counted), so a count seen after that
+		 * fdput() comes with the busy count seen after it too.
+		 */
+		c = file_count(df->file);
+		smp_rmb();
+		c -= atomic_read(&df->busy);
 		if (c <= 0)
 			list_del_init(&df->node);
 		else
@@ -167,65 +179,80 @@ void door_unref_deliver(struct door_object *door)
 }
 
 /*
- * Look at the door's references now, @leaving of them known to be going:
- * the notification is due if they dropped to one (or to none) since last
- * seen at two or more.  A count of two or more may include a transient
- * reference we do not know about yet: DOOR_F_UNREF_RECHECK asks whoever
- * drops one of ours to look again.  proc->lock held.
+ * The edge: DOOR_F_UNREF_LOW is cleared ("armed") when two references or
+ * more are seen where the count can only have grown or is about to drop:
+ * a reference added (a door in flight, an attachment, a new file) and a
+ * close() about to take one away (its ->flush).  Checks after a drop only
+ * deliver.  A check after a drop may see a transient reference nobody
+ * counts (another thread's fstat() of the descriptor, a /proc reader): had
+ * it armed on that, a door that never had a second reference would be
+ * notified once the transient went.  proc->lock held.
+ */
+static void door_unref_arm(struct door_object *door)
+{
+	if ((door->attributes & DOOR_UNREF_ANY) &&
+	    (door->flags & DOOR_F_UNREF_LOW) && door_count(door, 0, 2) >= 2)
+		door->flags &= ~DOOR_F_UNREF_LOW;
+}
+
+/*
+ * Something went: look at the door's references now, @leaving of them
+ * known to be going.  The notification is due if they dropped to one (or
+ * to none) since the door was armed.  proc->lock held.
  */
 void door_unref_check(struct door_object *door, int leaving)
 {
 	if (!(door->attributes & DOOR_UNREF_ANY))
 		return;
-	if (door->flags & DOOR_F_REVOKED)
+	if (door->flags & (DOOR_F_REVOKED | DOOR_F_UNREF_LOW))
 		return;
 	if ((door->attributes & DOOR_UNREF) && (door->flags & DOOR_F_UNREF_DONE))
 		return;
-	if (door_count(door, leaving, 2) >= 2) {
-		door->flags &= ~DOOR_F_UNREF_LOW;
-		door->flags |= DOOR_F_UNREF_RECHECK;
-		return;
-	}
-	door->flags &= ~DOOR_F_UNREF_RECHECK;
-	if (door->flags & DOOR_F_UNREF_LOW)
+	if (door_count(door, leaving, 2) >= 2)
 		return;
 	door->flags |= DOOR_F_UNREF_LOW;
 	door_unref_deliver(door);
 }
 
 /*
- * A transient reference of ours to one of the door's files was just
- * dropped (fget() ... fput()): a check made meanwhile may have counted it.
+ * fget() for a look at a descriptor that may be a door's.  For a door that
+ * asks for notifications the reference is counted as ours (door_file.busy)
+ * until door_fput(), so that no check takes it for a holder's: only the
+ * few instructions before the lock count it as one.
  */
-void door_unref_recheck(struct door_object *door)
+struct file *door_fget(unsigned int fd)
 {
-	struct door_proc *proc = door->proc;
+	struct file *file = fget(fd);
+	struct door_object *door;
 
-	if (!(door->attributes & DOOR_UNREF_ANY))
-		return;
-	spin_lock(&proc->lock);
-	if (door->flags & DOOR_F_UNREF_RECHECK)
-		door_unref_check(door, 0);
-	spin_unlock(&proc->lock);
+	if (!file)
+		return NULL;
+	door = door_from_file(file);
+	if (door && (door->attributes & DOOR_UNREF_ANY)) {
+		struct door_file *df = file->private_data;
+
+		spin_lock(&door->proc->lock);
+		atomic_inc(&df->busy);
+		spin_unlock(&door->proc->lock);
+	}
+	return file;
 }
 
-/*
- * Drop a transient reference of ours to @file (from fget()), a door file or
- * not.  For a door that asks for notifications a check made meanwhile may
- * have counted it: look again.
- */
+/* Drop a reference from door_fget(). */
 void door_fput(struct file *file)
 {
 	struct door_object *door = door_from_file(file);
+	struct door_proc *proc;
 
 	if (!door || !(door->attributes & DOOR_UNREF_ANY)) {
 		fput(file);
 		return;
 	}
-	kref_get(&door->ref);
-	fput(file);
-	door_unref_recheck(door);
-	door_put(door);
+	proc = door->proc;
+	spin_lock(&proc->lock);
+	atomic_dec(&((struct door_file *)file->private_data)->busy);
+	fput(file);	/* a last __fput() is deferred: see door_flush() */
+	spin_unlock(&proc->lock);
 }
 
 /* One more reference (see the top of this file). */
@@ -235,7 +262,7 @@ void door_ref_get(struct door_object *door)
 
 	spin_lock(&proc->lock);
 	door->refs++;
-	door_unref_check(door, 0);
+	door_unref_arm(door);
 	spin_unlock(&proc->lock);
 }
 
@@ -356,7 +383,7 @@ static void door_file_join(struct door_file *df, struct door_object *door,
 	if (in_flight)
 		door->refs--;
 	list_add_tail(&df->node, &door->files);
-	door_unref_check(door, 0);
+	door_unref_arm(door);
 	spin_unlock(&proc->lock);
 }
 
@@ -455,10 +482,6 @@ static void door_ref_end(struct callback_head *work)
 	spin_lock(&proc->lock);
 	if (calling)
 		door_calling_end(door);
-	/*
-	 * Always: this is also where references dropped outside close() (an
-	 * SCM_RIGHTS message discarded) are noticed, at the next ioctl.
-	 */
 	door_unref_check(door, 0);
 	atomic_dec(&df->busy);
 	fput(file);	/* a last __fput() is deferred: see door_flush() */
@@ -493,7 +516,7 @@ static int door_flush(struct file *file, fl_owner_t id)
 	rw = kmalloc(sizeof(*rw), GFP_KERNEL_ACCOUNT | __GFP_NOWARN);
 	spin_lock(&proc->lock);
 	/* Two or more now: the count drops to one or none after this close. */
-	door_unref_check(door, 0);
+	door_unref_arm(door);
 	if (rw) {
 		get_file(file);
 		atomic_inc(&df->busy);

@@ -318,7 +318,7 @@ long door_ioc_bind(struct door_proc *proc, int __user *ufd)
 
 	if (get_user(fd, ufd))
 		return -EFAULT;
-	file = fget(fd);
+	file = door_fget(fd);
 	if (!file)
 		return -EBADF;
 	door = door_from_file(file);

@@ -160,4 +160,72 @@ TEST(children_exit_at_once_notify_once)
 	close(d);
 }
 
+/*
+ * door.ko's own look at a descriptor (door_bind's) holds the file for a
+ * moment; checks made meanwhile by another thread's door_info must not
+ * count that as a second reference, or the door, which never had more than
+ * its creator's descriptor, is notified when the look ends.  A one-shot
+ * notification, once queued, takes DOOR_UNREF out of door_info's answer,
+ * so no server thread is needed to see it.
+ */
+struct racer {
+	int d;
+	atomic_int *stop;
+	long n;
+};
+
+static void *binder_thread(void *p)
+{
+	struct racer *r = p;
+
+	while (!atomic_load(r->stop)) {
+		if (door_bind(r->d) == 0)
+			door_unbind();
+		r->n++;
+	}
+	return NULL;
+}
+
+static void *info_thread(void *p)
+{
+	struct racer *r = p;
+	door_info_t di;
+
+	while (!atomic_load(r->stop)) {
+		door_info(r->d, &di);
+		r->n++;
+	}
+	return NULL;
+}
+
+TEST(lookups_racing_checks_do_not_notify)
+{
+	atomic_int stop = 0;
+	struct racer b, i;
+	pthread_t tb, ti;
+	int d;
+
+	ev_unref = ev_new();
+	ASSERT_LE(0, ev_unref);
+	d = door_create(unref_proc, NULL, DOOR_UNREF | DOOR_PRIVATE);
+	ASSERT_LE(0, d);
+	b = (struct racer){ .d = d, .stop = &stop };
+	i = b;
+	ASSERT_EQ(0, pthread_create(&tb, NULL, binder_thread, &b));
+	ASSERT_EQ(0, pthread_create(&ti, NULL, info_thread, &i));
+	for (long long t0 = now_ms(); now_ms() - t0 < BUDGET_MS / 2 &&
+	     (b.n < 20000 || i.n < 20000);)
+		usleep(10000);
+	atomic_store(&stop, 1);
+	pthread_join(tb, NULL);
+	pthread_join(ti, NULL);
+	TH_LOG("%ld door_bind, %ld door_info", b.n, i.n);
+	EXPECT_TRUE(HAS(door_attrs(d), DOOR_UNREF))
+		TH_LOG("notified though the door never had a second reference");
+	/* A real drop to one is still noticed, before close() returns. */
+	close(dup(d));
+	EXPECT_FALSE(HAS(door_attrs(d), DOOR_UNREF));
+	close(d);
+}
+
 TEST_HARNESS_MAIN

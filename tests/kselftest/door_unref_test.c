@@ -743,21 +743,29 @@ TEST(unref_when_two_holders_close_at_once)
 
 /*
  * A door in an SCM_RIGHTS message is a reference until the message is
- * received or dropped.  Sent, it keeps the door referenced twice; the
- * sockets closed with the message unreceived drop that reference outside
- * any close() of the door, and the notification is due (at the latest at
- * the holder's next door ioctl: door(4), BUGS).
+ * received or dropped.  A second open file of the door (here a reopen of
+ * /proc/self/fd/N, as a client's received descriptor would be) is sent and
+ * its descriptor closed: the message then holds the door's second
+ * reference, and the sockets closed with it unreceived drop that
+ * reference outside any close() of the door.  The notification is due.
+ * (The door's own file sent and discarded while its descriptor stays is
+ * not seen: door(4), BUGS.)
  */
 TEST(unref_when_scm_rights_copy_dropped)
 {
-	int d, sv[2];
+	char path[64];
+	int d, d2, sv[2];
 
 	setup_events(_metadata);
 	d = door_create(unref_proc, NULL, DOOR_UNREF);
 	ASSERT_LE(0, d);
 	ASSERT_EQ(0, door_call(d, NULL));
+	snprintf(path, sizeof(path), "/proc/self/fd/%d", d);
+	d2 = open(path, O_RDWR | O_CLOEXEC);
+	ASSERT_LE(0, d2);
 	ASSERT_EQ(0, socketpair(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0, sv));
-	ASSERT_EQ(0, send_fd(sv[0], d));
+	ASSERT_EQ(0, send_fd(sv[0], d2));
+	ASSERT_EQ(0, close(d2));
 	EXPECT_FALSE(HAS(door_attrs(d), DOOR_IS_UNREF))
 		TH_LOG("the message in flight holds the door too");
 	EXPECT_EQ(0, atomic_load(&unrefs));
