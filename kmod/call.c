@@ -513,11 +513,13 @@ static long door_call_do(struct door_object *door, void __user *arg,
 	restartable = !door_payload_has_doors(&call.args);
 	/*
 	 * A large result buffer is pinned, so that large results are written
-	 * into it once; if it cannot be (over RLIMIT_MEMLOCK, read-only, not
+	 * into it once, if the door's server has returned large results
+	 * before; if it cannot be (over RLIMIT_MEMLOCK, read-only, not
 	 * pinnable), results are copied at delivery as smaller ones are.
 	 * Results beyond max_data are refused: no need to pin more.
 	 */
-	if (req.rsize >= DOOR_PIN_MIN && !call.no_results) {
+	if (req.rsize >= DOOR_PIN_MIN && !call.no_results &&
+	    READ_ONCE(door->big_results)) {
 		call.rbuf_written = false;
 		door_pin_user(&call.rbuf, req.rbuf,
 			      min_t(u64, req.rsize, READ_ONCE(door_max_data)),
@@ -572,8 +574,12 @@ out:
 	door_payload_free(&call.args);
 	door_payload_free(&call.results);
 	/* No server writes into it any more (door_call_wait). */
-	if (call.rbuf.pages)
+	if (call.rbuf.pages) {
+		/* Pinned for nothing: not again until large results come. */
+		if (!call.rbuf_written)
+			WRITE_ONCE(door->big_results, false);
 		door_pin_release(&call.rbuf, call.rbuf_written);
+	}
 	this_cpu_dec(door_stat_live_calls);
 	this_cpu_inc(door_stat_total_calls);
 	return ret;
@@ -637,12 +643,15 @@ long door_ioc_call_timed(struct door_object *door, void __user *arg)
  * written: @res is kept all the same and dropped with the call.
  *
  * Returns 1, having taken nothing, when the caller pinned no buffer or one
- * too small for the results (they are copied, door_payload_get); on
- * failure nothing is taken, as for door_payload_get().
+ * too small for the results (they are copied, door_payload_get), and then
+ * tells the door's next callers to pin theirs (big_results); on failure
+ * nothing is taken, as for door_payload_get().  Out of line: the small
+ * results' path stays as short as it was.
  */
-static int door_results_place(struct door_thread *thr,
-			      struct door_payload *res, u64 uptr, u64 size,
-			      u64 udesc, u32 ndesc, struct door_release *rel)
+static noinline int door_results_place(struct door_thread *thr,
+				       struct door_payload *res, u64 uptr,
+				       u64 size, u64 udesc, u32 ndesc,
+				       struct door_release *rel)
 {
 	const char __user *src = u64_to_user_ptr(uptr);
 	struct door_proc *proc = thr->proc;
@@ -659,8 +668,11 @@ static int door_results_place(struct door_thread *thr,
 	call = thr->call;
 	ret = call && call->rbuf.pages && span <= call->rbuf.len;
 	spin_unlock(&proc->lock);
-	if (!ret)
+	if (!ret) {
+		if (!READ_ONCE(thr->serving->big_results))
+			WRITE_ONCE(thr->serving->big_results, true);
 		return 1;
+	}
 	if (!access_ok(src, size))
 		return -EFAULT;
 	ret = door_payload_get(res, 0, 0, udesc, ndesc, false, rel);

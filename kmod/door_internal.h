@@ -34,7 +34,8 @@
  *   door_thread.call/idle/pool and door_call.state/server/error/results/
  *   taken/rbuf_written.
  * door_object.data_min/data_max/desc_max are written under it and read
- * without it (READ_ONCE) by door_call's checks.  A door_thread's serving
+ * without it (READ_ONCE) by door_call's checks; door_object.big_results,
+ * a hint, is read and written without it.  A door_thread's serving
  * fields are written under it at a handoff, while the thread is idle, and
  * otherwise only by the thread itself.
  * A pool's depletion descriptor is woken (its own waitqueue lock, taken
@@ -323,6 +324,13 @@ struct door_object {
 	unsigned int refs;
 	struct list_head files;		/* door_file.node; proc->lock */
 	atomic_t busy;			/* our own transient file references */
+	/*
+	 * A hint, read and written without the lock: its server returned
+	 * DOOR_PIN_MIN bytes or more that were copied, so callers with a
+	 * large result buffer pin it (door_call.rbuf); cleared by a caller
+	 * whose pinned buffer got nothing written.
+	 */
+	bool big_results;
 	struct inode *inode;		/* on doorfs; reference held */
 	struct list_head unref_node;	/* in pool->unref while notifying */
 	struct list_head proc_node;	/* in proc->doors until freed */
@@ -362,8 +370,11 @@ struct door_call {
 	struct door_payload results;
 	/*
 	 * The caller's result buffer, pinned by the caller itself before the
-	 * handoff when it is DOOR_PIN_MIN or more and within RLIMIT_MEMLOCK
-	 * (rbuf.pages NULL otherwise: results are copied at delivery).  The
+	 * handoff when it is DOOR_PIN_MIN or more, within RLIMIT_MEMLOCK, and
+	 * the door's server has returned large results before (its
+	 * big_results hint: a pin costs in proportion to the buffer, so
+	 * small results into a large buffer are not made to pay for it);
+	 * rbuf.pages is NULL otherwise: results are copied at delivery.  The
 	 * caller owns the pin from start to end and releases it after its
 	 * wait.  The serving thread only borrows the pages: it writes its
 	 * results' data into them from its own memory with proc->lock held,

@@ -2,17 +2,24 @@
 /*
  * door_rbuf_test - large results are written once, straight into the
  * caller's result buffer (issue 12, item 5).  A caller's rbuf of 16 KiB or
- * more (DOOR_PIN_MIN) is pinned by the caller for the length of its call,
- * shown in its VmPin and charged against RLIMIT_MEMLOCK; results of 16 KiB
- * or more that fit it (data, then descriptor entries) are copied by the
- * server's door_return or door_reply from the server's own memory into
- * those pages.  Otherwise results are copied twice, as before.
+ * more (DOOR_PIN_MIN) is pinned by the caller for the length of its call
+ * once the door's server has returned large results (a hint the server
+ * sets when it returns 16 KiB or more and a caller clears when its pinned
+ * buffer got nothing), shown in its VmPin and charged against
+ * RLIMIT_MEMLOCK; results of 16 KiB or more that fit it (data, then
+ * descriptor entries) are copied by the server's door_return or door_reply
+ * from the server's own memory into those pages.  Otherwise results are
+ * copied twice, as before.  Tests that look at the pin first make the door
+ * return large results once (prime()).
  *
  *  - large results land in rbuf intact: sizes around 16 KiB and page
  *    boundaries up to 1 MiB, rbuf at unaligned addresses, the server's
  *    data at unaligned addresses, door_return and door_reply; VmPin seen
  *    by the server during the call shows the caller's rbuf pinned (only
  *    when rsize is 16 KiB or more), and is back at its start after;
+ *  - small results into a large rbuf: the door's first call after large
+ *    results pins it, the next ones do not, until large results come
+ *    again (copied once more, then written in place);
  *  - results larger than rbuf (the data, or the data and descriptor
  *    entries) are still delivered in a new mapping; descriptor entries that
  *    fit follow the data in rbuf, and their descriptors are open;
@@ -172,6 +179,23 @@ static int gen_call(int d, struct gen_req *r, char *rbuf, size_t rsize,
 	return door_call(d, a);
 }
 
+/*
+ * The door returns 16 KiB (from srv_buf + 1 MiB): its next callers with a
+ * large rbuf pin it.
+ */
+static void prime(struct __test_metadata *_metadata, int d)
+{
+	static char *pb;
+	struct gen_req r = { .n = PIN_MIN, .seed = 99, .src_off = MIB };
+	door_arg_t a;
+
+	if (!pb)
+		pb = xmap(PIN_MIN, PROT_READ | PROT_WRITE);
+	ASSERT_NE(NULL, pb);
+	ASSERT_EQ(0, gen_call(d, &r, pb, PIN_MIN, &a));
+	ASSERT_EQ(-1, check_pat(a.data_ptr, PIN_MIN, 99));
+}
+
 /* ---- results land in rbuf -------------------------------------------------- */
 
 /*
@@ -196,6 +220,7 @@ static void results_land_in_rbuf(struct __test_metadata *_metadata,
 
 	ASSERT_NE(NULL, area);
 	d = gen_door(_metadata, 0);
+	prime(_metadata, d);
 	for (i = 0; i < sizeof(sizes) / sizeof(sizes[0]); i++) {
 		for (j = 0; j < sizeof(offs) / sizeof(offs[0]); j++) {
 			size_t n = sizes[i];
@@ -250,6 +275,7 @@ TEST(large_results_land_in_a_forked_callers_rbuf)
 	int d = gen_door(_metadata, 0);
 	pid_t pid;
 
+	prime(_metadata, d);
 	pid = fork_child();
 	ASSERT_LE(0, pid);
 	if (pid == 0) {
@@ -268,6 +294,48 @@ TEST(large_results_land_in_a_forked_callers_rbuf)
 	EXPECT_EQ(pages_kb((void *)3, MIB), atomic_load(&pin_seen_kb));
 }
 
+/* ---- small results into a large rbuf ------------------------------------- */
+
+/*
+ * A pin costs in proportion to rbuf: small results into a large rbuf pay
+ * for it once after large results, not on every call.
+ */
+TEST(small_results_into_a_large_rbuf_stop_pinning_it)
+{
+	char *rbuf = xmap(MIB, PROT_READ | PROT_WRITE);
+	long pin0 = vmpin_of(getpid());
+	struct gen_req r = { .n = 8, .seed = 51 };
+	door_arg_t a;
+	int d, i;
+
+	ASSERT_NE(NULL, rbuf);
+	d = gen_door(_metadata, 0);
+	/* A fresh door: nothing pinned for small results. */
+	ASSERT_EQ(0, gen_call(d, &r, rbuf, MIB, &a));
+	EXPECT_EQ(pin0, atomic_load(&pin_seen_kb));
+	prime(_metadata, d);
+	/* Pinned once, for nothing: not again. */
+	for (i = 0; i < 3; i++) {
+		r.seed = 52 + i;
+		ASSERT_EQ(0, gen_call(d, &r, rbuf, MIB, &a));
+		EXPECT_EQ(rbuf, a.data_ptr);
+		EXPECT_EQ(-1, check_pat(rbuf, 8, 52 + i));
+		EXPECT_EQ(pin0 + (i ? 0 : 1024), atomic_load(&pin_seen_kb))
+			TH_LOG("call %d", i);
+	}
+	/* Large results again: copied once more, then written in place. */
+	for (i = 0; i < 2; i++) {
+		r.n = MIB;
+		r.seed = 60 + i;
+		ASSERT_EQ(0, gen_call(d, &r, rbuf, MIB, &a));
+		EXPECT_EQ(rbuf, a.data_ptr);
+		EXPECT_EQ(-1, check_pat(rbuf, MIB, 60 + i));
+		EXPECT_EQ(pin0 + (i ? 1024 : 0), atomic_load(&pin_seen_kb))
+			TH_LOG("call %d", i);
+	}
+	EXPECT_EQ(pin0, vmpin_of(getpid()));
+}
+
 /* ---- results larger than rbuf ---------------------------------------------- */
 
 TEST(results_larger_than_rbuf_are_still_mapped)
@@ -283,6 +351,7 @@ TEST(results_larger_than_rbuf_are_still_mapped)
 	d = gen_door(_metadata, 0);
 
 	/* Data beyond a pinned rbuf. */
+	prime(_metadata, d);
 	ASSERT_EQ(0, gen_call(d, &r, rbuf, PIN_MIN, &a));
 	EXPECT_NE(rbuf, a.rbuf);
 	EXPECT_EQ(a.rbuf, a.data_ptr);
@@ -316,6 +385,7 @@ TEST(results_larger_than_rbuf_are_still_mapped)
 	munmap(a.rbuf, a.rsize);
 
 	/* Both fit exactly: the data in rbuf, the entries after it. */
+	prime(_metadata, d);
 	r.seed = 6;
 	r.ndesc = 2;
 	ASSERT_EQ(0, gen_call(d, &r, rbuf, 16392 + 2 * 24, &a));
@@ -456,13 +526,14 @@ static void caller_goes_while_server_writes(struct __test_metadata *_metadata,
 	if (uffd_setup()) {
 		SKIP(return, "userfaultfd: %s", strerror(errno));
 	}
-	for (i = 0; i < resident; i += PG)
-		(void)*(volatile char *)(srv_buf + i);
-	atomic_store(&hold_from, (uintptr_t)srv_buf + resident);
 	snap = malloc(MIB);
 	ASSERT_NE(NULL, snap);
 	/* Cancellation would end the stuck thread instead. */
 	go_door = gen_door(_metadata, DOOR_NO_CANCEL);
+	prime(_metadata, go_door);
+	for (i = 0; i < resident; i += PG)
+		(void)*(volatile char *)(srv_buf + i);
+	atomic_store(&hold_from, (uintptr_t)srv_buf + resident);
 	go_rbuf = xmap(MIB, PROT_READ | PROT_WRITE);
 	ASSERT_NE(NULL, go_rbuf);
 	memset(go_rbuf, 0xaa, MIB);
@@ -616,6 +687,7 @@ TEST(memlock_zero_falls_back_to_the_copy)
 {
 	int d = gen_door(_metadata, 0);
 
+	prime(_metadata, d);
 	EXPECT_EQ(0, memlock_caller(_metadata, d, 0, 21));
 	/* Under 1 MiB: the same. */
 	EXPECT_EQ(0, memlock_caller(_metadata, d, MIB - PG, 22));
@@ -634,6 +706,7 @@ static void unmap_rbuf_during_call(struct __test_metadata *_metadata,
 	char *p;
 
 	go_door = gen_door(_metadata, 0);
+	prime(_metadata, go_door);
 	go_rbuf = xmap(MIB, PROT_READ | PROT_WRITE);
 	ASSERT_NE(NULL, go_rbuf);
 	memset(go_rbuf, 0xaa, MIB);
