@@ -255,9 +255,12 @@ static int door_payload_get_desc(struct door_payload *p, u64 udesc, u32 ndesc,
  * Pin the calling task's pages holding @size bytes at @uptr (@gup_flags:
  * FOLL_WRITE for pages the kernel will write).  They stay valid, whatever
  * the task does, until door_pin_release().  They are pinned long-term (the
- * call may wait for long) and charged (above).  Returns 1 if they are not
- * pinned: over the limit, or pages that cannot be pinned long-term (or
- * written); -EFAULT for a range that is no user address.
+ * call may wait for long) and charged (above).  Pages to write must be
+ * anonymous: a file's page cache written through a long-term pin, behind
+ * its filesystem's back, is what newer kernels refuse to pin for writing
+ * at all.  Returns 1 if they are not pinned: over the limit, or pages that
+ * cannot be pinned long-term (or written, or are not anonymous); -EFAULT
+ * for a range that is no user address.
  */
 int door_pin_user(struct door_pin *pin, u64 uptr, u64 size,
 		  unsigned int gup_flags)
@@ -282,6 +285,16 @@ int door_pin_user(struct door_pin *pin, u64 uptr, u64 size,
 		return -ENOMEM;
 	}
 	got = pin_user_pages_fast(start, n, FOLL_LONGTERM | gup_flags, pages);
+	if (got == n && (gup_flags & FOLL_WRITE)) {
+		long i;
+
+		for (i = 0; i < n && PageAnon(pages[i]); i++)
+			;
+		if (i < n) {
+			unpin_user_pages(pages, got);
+			got = 0;
+		}
+	}
 	if (got != n) {
 		if (got > 0)
 			unpin_user_pages(pages, got);

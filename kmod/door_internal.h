@@ -370,7 +370,8 @@ struct door_call {
 	struct door_payload results;
 	/*
 	 * The caller's result buffer, pinned by the caller itself before the
-	 * handoff when it is DOOR_PIN_MIN or more, within RLIMIT_MEMLOCK, and
+	 * handoff when it is DOOR_PIN_MIN or more, anonymous memory, within
+	 * RLIMIT_MEMLOCK, and
 	 * the door's server has returned large results before (its
 	 * big_results hint: a pin costs in proportion to the buffer, so
 	 * small results into a large buffer are not made to pay for it);

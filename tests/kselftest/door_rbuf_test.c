@@ -29,7 +29,8 @@
  *    written into the caller's rbuf, door_reply says EPIPE, the thread
  *    serves again, and no call is left;
  *  - a read-only or PROT_NONE rbuf is not pinned: the results are copied,
- *    and the call fails with EFAULT as it always did;
+ *    and the call fails with EFAULT as it always did; nor is a shared
+ *    file mapping (a memfd): its results are copied, intact;
  *  - RLIMIT_MEMLOCK 0 (uid 65534, a forked caller): nothing is pinned, the
  *    results are copied, intact; the same caller under a limit that allows
  *    it has its rbuf pinned;
@@ -650,6 +651,34 @@ TEST(read_only_rbuf_falls_back_to_the_copy)
 TEST(prot_none_rbuf_falls_back_to_the_copy)
 {
 	unwritable_rbuf(_metadata, PROT_NONE);
+}
+
+/*
+ * Only anonymous memory is written through a pin: a shared file mapping
+ * (a memfd here) receives its results by the copy, intact.
+ */
+TEST(shared_file_rbuf_falls_back_to_the_copy)
+{
+	int mfd = memfd_create("rbuf", MFD_CLOEXEC);
+	long pin0 = vmpin_of(getpid());
+	struct gen_req r = { .n = 64 * KIB, .seed = 71 };
+	door_arg_t a;
+	char *rbuf;
+	int d;
+
+	ASSERT_LE(0, mfd);
+	ASSERT_EQ(0, ftruncate(mfd, 64 * KIB));
+	rbuf = mmap(NULL, 64 * KIB, PROT_READ | PROT_WRITE, MAP_SHARED, mfd, 0);
+	ASSERT_NE(MAP_FAILED, rbuf);
+	d = gen_door(_metadata, 0);
+	prime(_metadata, d);
+	ASSERT_EQ(0, gen_call(d, &r, rbuf, 64 * KIB, &a));
+	EXPECT_EQ(rbuf, a.data_ptr);
+	EXPECT_EQ(-1, check_pat(rbuf, 64 * KIB, 71));
+	EXPECT_EQ(pin0, atomic_load(&pin_seen_kb)) TH_LOG("rbuf was pinned");
+	EXPECT_EQ(pin0, vmpin_of(getpid()));
+	munmap(rbuf, 64 * KIB);
+	close(mfd);
 }
 
 /*
