@@ -12,7 +12,12 @@
  * The caller puts its arguments in a kernel payload before the handoff
  * (small ones inline, large ones as its pinned pages); the server copies
  * them out in its own context after it wakes.  Results travel in a kernel
- * buffer in the other direction.
+ * buffer in the other direction, except large ones that fit the caller's
+ * result buffer: the caller pins that buffer before the handoff, and the
+ * server writes its results into the pages from its own memory, in its own
+ * context (door_results_place).  A fault on the server's memory is the
+ * server's own wait; the caller may abandon the call meanwhile, and nothing
+ * is written once it has.
  *
  * Two Linux extensions.  door_reply hands the results over early
  * (call->results, the call still ACTIVE) and the thread's later door_return
@@ -39,6 +44,8 @@
 #include <linux/time_namespace.h>
 #include <linux/hrtimer.h>
 #include <linux/ktime.h>
+#include <linux/highmem.h>
+#include <linux/pagemap.h>
 
 #include "door_internal.h"
 #include "door_trace.h"
@@ -375,7 +382,11 @@ static void door_call_wait(struct door_call *call, struct door_proc *proc,
 	}
 }
 
-/* Place the results in the caller's buffer, or in a new mapping. */
+/*
+ * Place the results in the caller's buffer, or in a new mapping.  Large
+ * results the server wrote into the pinned buffer are there already:
+ * only their descriptors are left to deliver.
+ */
 static int door_call_deliver(struct door_call *call, struct door_ioc_call *req)
 {
 	struct door_payload *r = &call->results;
@@ -480,6 +491,7 @@ static long door_call_do(struct door_object *door, void __user *arg,
 	call.seq = 0;
 	call.server = NULL;
 	call.server_sched = NULL;
+	call.rbuf.pages = NULL;
 	door_payload_init(&call.results);
 	init_waitqueue_head(&call.wq);
 	INIT_LIST_HEAD(&call.pool_node);
@@ -497,6 +509,20 @@ static long door_call_do(struct door_object *door, void __user *arg,
 	 * them when a thread takes it (door_pool_wait).
 	 */
 	restartable = !door_payload_has_doors(&call.args);
+	/*
+	 * A large result buffer is pinned, so that large results are written
+	 * into it once, if the door's server has returned large results
+	 * before; if it cannot be (over RLIMIT_MEMLOCK, read-only, not
+	 * pinnable), results are copied at delivery as smaller ones are.
+	 * Results beyond max_data are refused: no need to pin more.
+	 */
+	if (req.rsize >= DOOR_PIN_MIN && !call.no_results &&
+	    READ_ONCE(door->big_results)) {
+		call.rbuf_written = false;
+		door_pin_user(&call.rbuf, req.rbuf,
+			      min_t(u64, req.rsize, READ_ONCE(door_max_data)),
+			      FOLL_WRITE);
+	}
 	/*
 	 * No references of the caller's own: the door file (held by this
 	 * ioctl) keeps the door, and the caller its credentials and pid, until
@@ -545,6 +571,13 @@ out:
 	door_release_drop(&call.release);
 	door_payload_free(&call.args);
 	door_payload_free(&call.results);
+	/* No server writes into it any more (door_call_wait). */
+	if (call.rbuf.pages) {
+		/* Pinned for nothing: not again until large results come. */
+		if (!call.rbuf_written)
+			WRITE_ONCE(door->big_results, false);
+		door_pin_release(&call.rbuf, call.rbuf_written);
+	}
 	this_cpu_dec(door_stat_live_calls);
 	this_cpu_inc(door_stat_total_calls);
 	return ret;
@@ -595,6 +628,116 @@ long door_ioc_call_timed(struct door_object *door, void __user *arg)
 }
 
 /*
+ * Write large results straight into the result buffer the caller of the
+ * invocation @thr serves has pinned (one copy, see door_call.rbuf): take
+ * the @ndesc descriptors at @udesc into @res as door_payload_get() does,
+ * then copy the @size bytes at @uptr, in the calling server thread's own
+ * memory, into the caller's pages.  @res is then placed
+ * (door_payload_placed()): the caller only writes the descriptor entries
+ * after the data.  Each page is copied with proc->lock held and page faults
+ * disabled, after checking that the caller is still there; a page of the
+ * server's that is not resident is faulted in between, without the lock,
+ * as the server's own wait.  A caller gone meanwhile gets nothing more
+ * written: @res is kept all the same and dropped with the call.
+ *
+ * Returns 1, having taken nothing, when the caller pinned no buffer or one
+ * too small for the results (they are copied, door_payload_get), and then
+ * tells the door's next callers to pin theirs (big_results); on failure
+ * nothing is taken, as for door_payload_get().  Out of line: the small
+ * results' path stays as short as it was.
+ */
+static noinline int door_results_place(struct door_thread *thr,
+				       struct door_payload *res, u64 uptr,
+				       u64 size, u64 udesc, u32 ndesc,
+				       struct door_release *rel)
+{
+	const char __user *src = u64_to_user_ptr(uptr);
+	struct door_proc *proc = thr->proc;
+	size_t span = size, done = 0, pos, len, left;
+	struct door_call *call;
+	void *kaddr;
+	int ret;
+
+	/* Bounded by max_data and DOOR_MAX_DESC: saturating anyway. */
+	if (ndesc)
+		span = size_add(roundup(size, DOOR_DESC_SIZE),
+				size_mul(ndesc, DOOR_DESC_SIZE));
+	spin_lock(&proc->lock);
+	call = thr->call;
+	ret = call && call->rbuf.pages && span <= call->rbuf.len;
+	spin_unlock(&proc->lock);
+	if (!ret) {
+		if (!READ_ONCE(thr->serving->big_results))
+			WRITE_ONCE(thr->serving->big_results, true);
+		return 1;
+	}
+	if (!access_ok(src, size))
+		return -EFAULT;
+	ret = door_payload_get(res, 0, 0, udesc, ndesc, false, rel);
+	if (ret)
+		return ret;
+	res->size = size;
+
+	while (done < size) {
+		spin_lock(&proc->lock);
+		/* The same call while the thread serves it: see door_call. */
+		if (thr->call != call) {
+			spin_unlock(&proc->lock);
+			break;
+		}
+		pos = call->rbuf.offset + done;
+		len = min_t(size_t, PAGE_SIZE - offset_in_page(pos),
+			    size - done);
+		call->rbuf_written = true;
+		kaddr = kmap_local_page(call->rbuf.pages[pos >> PAGE_SHIFT]);
+		pagefault_disable();
+		left = __copy_from_user_inatomic(kaddr + offset_in_page(pos),
+						 src + done, len);
+		pagefault_enable();
+		kunmap_local(kaddr);
+		spin_unlock(&proc->lock);
+		done += len - left;
+		if (!left)
+			continue;
+		/* Not resident: the server's own fault, without the lock. */
+		if (fault_in_readable(src + done, left) == left) {
+			ret = -EFAULT;
+			goto fail;
+		}
+		if (fatal_signal_pending(current)) {
+			ret = -EINTR;
+			goto fail;
+		}
+		cond_resched();
+	}
+	return 0;
+fail:
+	door_payload_free(res);
+	door_release_drop(rel);
+	return ret;
+}
+
+/*
+ * Take the results the calling server thread gives for the invocation @thr
+ * serves: written into the caller's pinned buffer when large and it fits,
+ * else copied into @res.  As door_payload_get().
+ */
+static int door_results_get(struct door_thread *thr, struct door_payload *res,
+			    u64 uptr, u64 size, u64 udesc, u32 ndesc,
+			    struct door_release *rel)
+{
+	int ret;
+
+	if (size >= DOOR_PIN_MIN) {
+		ret = door_results_place(thr, res, uptr, size, udesc, ndesc,
+					 rel);
+		if (ret <= 0)
+			return ret;
+	}
+	return door_payload_get(res, uptr, size, udesc, ndesc, false, rel);
+}
+
+/*
  * Hand the results of the invocation @thr serves to its caller.  On error
  * the thread stays bound to the caller, who keeps waiting.  After a
  * door_reply, the caller has its results already: the request's are
@@ -620,9 +763,9 @@ static int door_return_results(struct door_thread *thr,
 			return -E2BIG;
 		if (req->data_size > READ_ONCE(door_max_data))
 			return -E2BIG;
-		ret = door_payload_get(&res, req->data_ptr, req->data_size,
-				       req->desc_ptr, req->desc_num, false,
-				       &rel);
+		ret = door_results_get(thr, &res, req->data_ptr,
+				       req->data_size, req->desc_ptr,
+				       req->desc_num, &rel);
 		if (ret)
 			return ret;
 		/*
@@ -804,8 +947,9 @@ long door_ioc_abandon(struct door_proc *proc)
  * door_reply: hand the results of the invocation the calling thread serves
  * to its caller now, leaving the caller blocked until the thread's
  * door_return.  The payload is taken before proc->lock (copies, file
- * references); a caller gone by then (-EPIPE) leaves the thread's
- * descriptors as they were, DOOR_RELEASE ones included.
+ * references; large results written into the caller's pinned buffer); a
+ * caller gone by then (-EPIPE) leaves the thread's descriptors as they
+ * were, DOOR_RELEASE ones included.
  */
 long door_ioc_reply(struct door_proc *proc, void __user *arg)
 {
@@ -835,8 +979,8 @@ long door_ioc_reply(struct door_proc *proc, void __user *arg)
 		return -E2BIG;
 	if (req.data_size > READ_ONCE(door_max_data))
 		return -E2BIG;
-	ret = door_payload_get(&res, req.data_ptr, req.data_size,
-			       req.desc_ptr, req.desc_num, false, &rel);
+	ret = door_results_get(thr, &res, req.data_ptr, req.data_size,
+			       req.desc_ptr, req.desc_num, &rel);
 	if (ret)
 		return ret;
 

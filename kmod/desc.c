@@ -7,7 +7,11 @@
  * into file references (door_payload_get, in the sender's context).  The
  * receiver copies the data out and installs the files as new descriptors
  * at the lowest free numbers (door_payload_put, in the receiver's
- * context), so no task writes another task's memory or fd table.  Whoever
+ * context), so no task writes another task's fd table.  The one write
+ * into another task's memory is a server's large results, copied into
+ * the result buffer its caller pinned for them while the caller waits
+ * (door_results_place in call.c); the payload then only carries the
+ * descriptors (door_payload_placed).  Whoever
  * holds a payload that is not delivered frees it, which drops the file
  * references: nothing is installed twice or leaked.
  *
@@ -48,10 +52,7 @@
 void door_payload_init(struct door_payload *p)
 {
 	p->data = NULL;
-	p->pages = NULL;
-	p->pin_mm = NULL;
-	p->pin_user = NULL;
-	p->npages = 0;
+	p->pin.pages = NULL;
 	p->size = 0;
 	p->desc = NULL;
 	p->ndesc = 0;
@@ -116,7 +117,7 @@ void door_payload_free(struct door_payload *p)
 	struct door_pdesc *pd;
 	u32 i;
 
-	if (!p->size && !p->ndesc && !p->pages && !p->desc)
+	if (!p->size && !p->ndesc && !p->pin.pages && !p->desc)
 		return;
 	pd = door_payload_desc(p);
 	for (i = 0; i < p->ndesc; i++) {
@@ -132,11 +133,8 @@ void door_payload_free(struct door_payload *p)
 		kvfree(p->desc);
 	if (p->data)
 		kvfree(p->data);
-	if (p->pages) {
-		unpin_user_pages(p->pages, p->npages);
-		kvfree(p->pages);
-		door_pin_uncharge(p->pin_user, p->pin_mm, p->npages);
-	}
+	if (p->pin.pages)
+		door_pin_release(&p->pin, false);
 	door_payload_init(p);
 }
 
@@ -254,13 +252,18 @@ static int door_payload_get_desc(struct door_payload *p, u64 udesc, u32 ndesc,
 }
 
 /*
- * Pin the calling task's pages holding @size bytes at @uptr.  They stay
- * valid, whatever the task does, until the payload is freed.  They are
- * pinned long-term (the call may wait for long) and charged (above).
- * Returns 1 if they are not pinned and must be copied: over the limit, or
- * pages that cannot be pinned long-term.
+ * Pin the calling task's pages holding @size bytes at @uptr (@gup_flags:
+ * FOLL_WRITE for pages the kernel will write).  They stay valid, whatever
+ * the task does, until door_pin_release().  They are pinned long-term (the
+ * call may wait for long) and charged (above).  Pages to write must be
+ * anonymous: a file's page cache written through a long-term pin, behind
+ * its filesystem's back, is what newer kernels refuse to pin for writing
+ * at all.  Returns 1 if they are not pinned: over the limit, or pages that
+ * cannot be pinned long-term (or written, or are not anonymous); -EFAULT
+ * for a range that is no user address.
  */
-static int door_payload_pin(struct door_payload *p, u64 uptr, u64 size)
+int door_pin_user(struct door_pin *pin, u64 uptr, u64 size,
+		  unsigned int gup_flags)
 {
 	unsigned long start = uptr & PAGE_MASK;
 	struct user_struct *user;
@@ -281,35 +284,60 @@ static int door_payload_pin(struct door_payload *p, u64 uptr, u64 size)
 		door_pin_uncharge(user, mm, n);
 		return -ENOMEM;
 	}
-	got = pin_user_pages_fast(start, n, FOLL_LONGTERM, pages);
+	got = pin_user_pages_fast(start, n, FOLL_LONGTERM | gup_flags, pages);
+	if (got == n && (gup_flags & FOLL_WRITE)) {
+		long i;
+
+		for (i = 0; i < n && PageAnon(pages[i]); i++)
+			;
+		if (i < n) {
+			unpin_user_pages(pages, got);
+			got = 0;
+		}
+	}
 	if (got != n) {
 		if (got > 0)
 			unpin_user_pages(pages, got);
 		kvfree(pages);
 		door_pin_uncharge(user, mm, n);
-		/* The copy tells a bad address (EFAULT) from the rest. */
 		return 1;
 	}
-	p->pin_user = user;
-	p->pin_mm = mm;
-	p->pages = pages;
-	p->npages = n;
-	p->offset = offset_in_page(uptr);
-	p->size = size;
+	pin->user = user;
+	pin->mm = mm;
+	pin->pages = pages;
+	pin->npages = n;
+	pin->offset = offset_in_page(uptr);
+	pin->len = size;
 	return 0;
+}
+
+/*
+ * Unpin and uncharge, from any task.  @dirty: the kernel wrote into the
+ * pages (through their kernel mapping): mark them dirty, so that what was
+ * written is not lost (written back, or kept in swap).
+ */
+void door_pin_release(struct door_pin *pin, bool dirty)
+{
+	if (dirty)
+		unpin_user_pages_dirty_lock(pin->pages, pin->npages, true);
+	else
+		unpin_user_pages(pin->pages, pin->npages);
+	kvfree(pin->pages);
+	door_pin_uncharge(pin->user, pin->mm, pin->npages);
+	pin->pages = NULL;
 }
 
 /* Copy pinned data to the calling task's @dst. */
 static int door_payload_copy_pages(struct door_payload *p, void __user *dst)
 {
-	size_t done = 0, off = p->offset, len;
+	size_t done = 0, off = p->pin.offset, len;
 	unsigned int i;
 	void *kaddr;
 	int left;
 
 	for (i = 0; done < p->size; i++) {
 		len = min_t(size_t, PAGE_SIZE - off, p->size - done);
-		kaddr = kmap_local_page(p->pages[i]);
+		kaddr = kmap_local_page(p->pin.pages[i]);
 		left = copy_to_user(dst + done, kaddr + off, len);
 		kunmap_local(kaddr);
 		if (left)
@@ -337,17 +365,16 @@ int door_payload_get(struct door_payload *p, u64 uptr, u64 size,
 
 	door_payload_init(p);
 	door_release_init(rel);
-	if (pin && size >= DOOR_PIN_MIN) {
-		ret = door_payload_pin(p, uptr, size);
-		if (ret < 0)
-			goto fail;
-	}
-	if (!p->pages && size > DOOR_INLINE_MAX) {
+	/* A bad address is told by the copy (EFAULT), like the rest. */
+	if (pin && size >= DOOR_PIN_MIN &&
+	    door_pin_user(&p->pin, uptr, size, 0) == 0)
+		p->size = size;
+	if (!p->pin.pages && size > DOOR_INLINE_MAX) {
 		p->data = kvmalloc(size, DOOR_GFP_PAYLOAD);
 		if (!p->data)
 			return -ENOMEM;
 	}
-	if (size && !p->pages) {
+	if (size && !p->pin.pages) {
 		p->size = size;
 		if (copy_from_user(door_payload_data(p), u64_to_user_ptr(uptr),
 				   size)) {
@@ -431,10 +458,11 @@ int door_payload_put(struct door_payload *p, void __user *dst, u64 *udesc_out)
 	u32 i, n = 0;
 
 	*udesc_out = 0;
-	if (p->pages) {
+	if (p->pin.pages) {
 		if (door_payload_copy_pages(p, dst))
 			return -EFAULT;
-	} else if (p->size && copy_to_user(dst, door_payload_data(p), p->size)) {
+	} else if (p->size && !door_payload_placed(p) &&
+		   copy_to_user(dst, door_payload_data(p), p->size)) {
 		return -EFAULT;
 	}
 	if (!p->ndesc)

@@ -32,14 +32,18 @@
  *   refs/orig_file/proc_node/unref_node, the door_pool lists and counts
  *   and its depletion pointer,
  *   door_thread.call/idle/pool and door_call.state/server/error/results/
- *   taken.
+ *   taken/rbuf_written.
  * door_object.data_min/data_max/desc_max are written under it and read
- * without it (READ_ONCE) by door_call's checks.  A door_thread's serving
+ * without it (READ_ONCE) by door_call's checks; door_object.big_results,
+ * a hint, is read and written without it.  A door_thread's serving
  * fields are written under it at a handoff, while the thread is idle, and
  * otherwise only by the thread itself.
  * A pool's depletion descriptor is woken (its own waitqueue lock, taken
  * inside proc->lock, never the other way round) with the lock held.
- * Nothing sleeps or touches user memory under it.  Wake-ups of a caller are
+ * Nothing sleeps or touches user memory under it, with one
+ * exception that cannot sleep either: a server thread copies a page of its
+ * own results into its caller's pinned result buffer under it, page faults
+ * disabled (door_results_place, see door_call.rbuf).  Wake-ups of a caller are
  * issued with the lock held, because the caller's door_call (on its stack)
  * may vanish once the lock is dropped: a caller always takes the lock once
  * after it has seen its call finished, before returning.
@@ -87,10 +91,11 @@
  * A process has at most RLIMIT_NOFILE doors alive (door_tg.ndoors, one
  * count per thread group however many control files it opens:
  * descriptors, attachments, descriptors in flight and queued unreferenced
- * notifications all keep a door alive).  A caller's pinned argument pages
- * are charged to its user's locked_vm against RLIMIT_MEMLOCK, as io_uring
- * charges its buffers, and shown in its mm->pinned_vm (VmPin); over the
- * limit the arguments are copied (and charged to its memory cgroup).
+ * notifications all keep a door alive).  A caller's pinned argument and
+ * result buffer pages are charged to its user's locked_vm against
+ * RLIMIT_MEMLOCK, as io_uring charges its buffers, and shown in its
+ * mm->pinned_vm (VmPin); over the limit the arguments and results are
+ * copied (and charged to its memory cgroup).
  * Every payload and descriptor array is allocated with __GFP_ACCOUNT.
  * A pool has at most one depletion descriptor (EBUSY), a file like any
  * other (RLIMIT_NOFILE); it keeps its door allocated, still counted in
@@ -179,23 +184,51 @@ struct door_release {
 /*
  * A caller's arguments from this size on are not copied into the kernel:
  * its pages are pinned and the server copies straight out of them (one
- * copy).  The caller stays blocked meanwhile; results are always copied.
+ * copy).  The caller stays blocked meanwhile.  A caller's result buffer of
+ * this size or more is pinned too, by the caller, and results from this
+ * size on that fit it are written into it by the server (door_return,
+ * door_reply), from its own memory (one copy); see door_call.rbuf.
  */
 #define DOOR_PIN_MIN		(16 * 1024)
 
+/*
+ * User pages pinned long-term by the task whose memory they are, charged to
+ * it (door_pin_charge).  Whoever holds a door_pin with @pages set unpins
+ * them (door_pin_release).
+ */
+struct door_pin {
+	struct page **pages;	/* NULL: nothing pinned */
+	struct mm_struct *mm;	/* VmPin shows them (mmgrab'd) */
+	struct user_struct *user;	/* charged for them (reference) */
+	unsigned int npages;
+	unsigned int offset;	/* of the first byte in pages[0] */
+	size_t len;		/* bytes pinned from there */
+};
+
+/*
+ * A payload's data is in one of four places: inline (size up to
+ * DOOR_INLINE_MAX), @data, the sender's pinned pages (@pin.pages, a
+ * caller's large arguments), or, for large results, already in the
+ * caller's own result buffer, which the server wrote through the caller's
+ * pinned pages (door_payload_placed(): neither @data nor @pin.pages, size
+ * beyond DOOR_INLINE_MAX); only the descriptor entries are then left to
+ * write at delivery.
+ */
 struct door_payload {
 	void *data;		/* kvmalloc'd when size > DOOR_INLINE_MAX */
-	struct page **pages;	/* or the sender's pinned pages */
-	struct mm_struct *pin_mm;	/* VmPin shows them (mmgrab'd) */
-	struct user_struct *pin_user;	/* charged for them (reference) */
-	unsigned int npages;
-	unsigned int offset;	/* of the data in pages[0] */
+	struct door_pin pin;	/* or the sender's pinned pages */
 	size_t size;
 	u8 inline_data[DOOR_INLINE_MAX];
 	struct door_pdesc *desc;	/* kmalloc'd when ndesc > DOOR_INLINE_DESC */
 	u32 ndesc;
 	struct door_pdesc inline_desc[DOOR_INLINE_DESC];
 };
+
+/* The data is in the receiver's buffer already (see struct door_payload). */
+static inline bool door_payload_placed(const struct door_payload *p)
+{
+	return p->size > DOOR_INLINE_MAX && !p->data && !p->pin.pages;
+}
 
 /* Scheduling attributes of a thread, as sched_setattr() takes them. */
 struct door_sched {
@@ -301,6 +334,13 @@ struct door_object {
 	/* References (object.c): mounts and descriptors in flight; lock */
 	unsigned int refs;
 	struct list_head files;		/* door_file.node; proc->lock */
+	/*
+	 * A hint, read and written without the lock: its server returned
+	 * DOOR_PIN_MIN bytes or more that were copied, so callers with a
+	 * large result buffer pin it (door_call.rbuf); cleared by a caller
+	 * whose pinned buffer got nothing written.
+	 */
+	bool big_results;
 	struct inode *inode;		/* on doorfs; reference held */
 	struct list_head unref_node;	/* in pool->unref while notifying */
 	struct list_head proc_node;	/* in proc->doors until freed */
@@ -338,6 +378,26 @@ struct door_call {
 	 * ACTIVE) or door_return; owned by the caller once DONE.
 	 */
 	struct door_payload results;
+	/*
+	 * The caller's result buffer, pinned by the caller itself before the
+	 * handoff when it is DOOR_PIN_MIN or more, anonymous memory, within
+	 * RLIMIT_MEMLOCK, and
+	 * the door's server has returned large results before (its
+	 * big_results hint: a pin costs in proportion to the buffer, so
+	 * small results into a large buffer are not made to pay for it);
+	 * rbuf.pages is NULL otherwise: results are copied at delivery.  The
+	 * caller owns the pin from start to end and releases it after its
+	 * wait.  The serving thread only borrows the pages: it writes its
+	 * results' data into them from its own memory with proc->lock held,
+	 * a page at a time with page faults disabled, and only while
+	 * thr->call is this call.  Once the call is finished (done, or
+	 * abandoned by its caller) nothing more is written, and since the
+	 * caller takes the lock once after that, no write is in progress
+	 * when it returns.  rbuf_written is set with the first write (under
+	 * proc->lock): the pages are then released dirty.
+	 */
+	struct door_pin rbuf;
+	bool rbuf_written;
 	/*
 	 * The caller's own DOOR_RELEASE descriptors, closed by the caller
 	 * once a thread has taken the call; a thread taking a queued call
@@ -471,6 +531,9 @@ void door_thread_release_serving(struct door_thread *thr);
 /* desc.c: descriptors and payloads */
 int door_payload_get(struct door_payload *p, u64 uptr, u64 size,
 		     u64 udesc, u32 ndesc, bool pin, struct door_release *rel);
+int door_pin_user(struct door_pin *pin, u64 uptr, u64 size,
+		  unsigned int gup_flags);
+void door_pin_release(struct door_pin *pin, bool dirty);
 void door_payload_init(struct door_payload *p);
 void door_payload_free(struct door_payload *p);
 bool door_payload_has_doors(const struct door_payload *p);
