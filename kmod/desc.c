@@ -48,15 +48,6 @@
  */
 #define DOOR_GFP_PAYLOAD	(GFP_KERNEL_ACCOUNT | __GFP_RETRY_MAYFAIL | __GFP_NOWARN)
 
-/* An empty payload (the inline bytes need no clearing). */
-void door_payload_init(struct door_payload *p)
-{
-	p->data = NULL;
-	p->pin.pages = NULL;
-	p->size = 0;
-	p->desc = NULL;
-	p->ndesc = 0;
-}
 
 /* Where the payload's descriptors are: inline for a few. */
 static struct door_pdesc *door_payload_desc(struct door_payload *p)
@@ -112,13 +103,12 @@ static void door_pin_uncharge(struct user_struct *user, struct mm_struct *mm,
 	mmdrop(mm);
 }
 
-void door_payload_free(struct door_payload *p)
+/* door_payload_free() of a payload that is not empty. */
+void __door_payload_free(struct door_payload *p)
 {
 	struct door_pdesc *pd;
 	u32 i;
 
-	if (!p->size && !p->ndesc && !p->pin.pages && !p->desc)
-		return;
 	pd = door_payload_desc(p);
 	for (i = 0; i < p->ndesc; i++) {
 		if (pd[i].file)
@@ -138,17 +128,10 @@ void door_payload_free(struct door_payload *p)
 	door_payload_init(p);
 }
 
-void door_release_init(struct door_release *rel)
+/* door_release_drop() of a note that has its own array. */
+void __door_release_drop(struct door_release *rel)
 {
-	rel->fds = NULL;
-	rel->n = 0;
-}
-
-/* Forget the descriptors noted, closing none. */
-void door_release_drop(struct door_release *rel)
-{
-	if (rel->fds)
-		kvfree(rel->fds);
+	kvfree(rel->fds);
 	door_release_init(rel);
 }
 
@@ -161,7 +144,7 @@ void door_release_drop(struct door_release *rel)
  * so that the final put of a passed file never waits for the sender's
  * return to user space.
  */
-void door_release_close(struct door_release *rel)
+void __door_release_close(struct door_release *rel)
 {
 	struct door_release_fd *rf = rel->fds ? rel->fds : rel->inline_fds;
 	struct file *file;
@@ -358,8 +341,8 @@ static int door_payload_copy_pages(struct door_payload *p, void __user *dst)
  * the sender closes them (door_release_close) once the payload is
  * delivered.  On failure nothing is taken and @rel is empty.
  */
-int door_payload_get(struct door_payload *p, u64 uptr, u64 size,
-		     u64 udesc, u32 ndesc, bool pin, struct door_release *rel)
+int __door_payload_get(struct door_payload *p, u64 uptr, u64 size,
+		       u64 udesc, u32 ndesc, bool pin, struct door_release *rel)
 {
 	int ret;
 
@@ -448,7 +431,8 @@ static u32 door_received_attributes(struct file *file)
  * address of the entries (0 without descriptors).  On failure nothing is
  * installed and the payload still owns its files.
  */
-int door_payload_put(struct door_payload *p, void __user *dst, u64 *udesc_out)
+int __door_payload_put(struct door_payload *p, void __user *dst,
+		       u64 *udesc_out)
 {
 	struct door_pdesc *pdesc = door_payload_desc(p);
 	struct door_ioc_desc __user *ud;

@@ -722,8 +722,9 @@ out:
 	return ret;
 }
 
-static long door_ioctl_cmd(struct door_object *door, unsigned int cmd,
-			   void __user *uarg)
+static __always_inline long door_ioctl_cmd(struct door_object *door,
+					    unsigned int cmd,
+					    void __user *uarg)
 {
 	switch (cmd) {
 	case DOOR_IOC_CALL:
