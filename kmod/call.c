@@ -492,6 +492,7 @@ static long door_call_do(struct door_object *door, void __user *arg,
 	call.server = NULL;
 	call.server_sched = NULL;
 	call.rbuf.pages = NULL;
+	call.rsize = req.rsize;
 	door_payload_init(&call.results);
 	init_waitqueue_head(&call.wq);
 	INIT_LIST_HEAD(&call.pool_node);
@@ -574,7 +575,7 @@ out:
 	/* No server writes into it any more (door_call_wait). */
 	if (call.rbuf.pages) {
 		/* Pinned for nothing: not again until large results come. */
-		if (!call.rbuf_written)
+		if (!call.rbuf_written && !ret && READ_ONCE(door->big_results))
 			WRITE_ONCE(door->big_results, false);
 		door_pin_release(&call.rbuf, call.rbuf_written);
 	}
@@ -653,8 +654,10 @@ static noinline int door_results_place(struct door_thread *thr,
 {
 	const char __user *src = u64_to_user_ptr(uptr);
 	struct door_proc *proc = thr->proc;
-	size_t span = size, done = 0, pos, len, left;
+	size_t span = size, done = 0, pos, len, left, faulted = SIZE_MAX;
 	struct door_call *call;
+	struct page *page;
+	bool hint;
 	void *kaddr;
 	int ret;
 
@@ -665,9 +668,12 @@ static noinline int door_results_place(struct door_thread *thr,
 	spin_lock(&proc->lock);
 	call = thr->call;
 	ret = call && call->rbuf.pages && span <= call->rbuf.len;
+	/* A pin would have taken them once: the next callers pin theirs. */
+	hint = !ret && call && !call->rbuf.pages &&
+	       call->rsize >= DOOR_PIN_MIN && span <= call->rsize;
 	spin_unlock(&proc->lock);
 	if (!ret) {
-		if (!READ_ONCE(thr->serving->big_results))
+		if (hint && !READ_ONCE(thr->serving->big_results))
 			WRITE_ONCE(thr->serving->big_results, true);
 		return 1;
 	}
@@ -689,21 +695,31 @@ static noinline int door_results_place(struct door_thread *thr,
 		len = min_t(size_t, PAGE_SIZE - offset_in_page(pos),
 			    size - done);
 		call->rbuf_written = true;
-		kaddr = kmap_local_page(call->rbuf.pages[pos >> PAGE_SHIFT]);
+		page = call->rbuf.pages[pos >> PAGE_SHIFT];
+		kaddr = kmap_local_page(page);
 		pagefault_disable();
 		left = __copy_from_user_inatomic(kaddr + offset_in_page(pos),
 						 src + done, len);
 		pagefault_enable();
 		kunmap_local(kaddr);
+		flush_dcache_page(page);
 		spin_unlock(&proc->lock);
 		done += len - left;
-		if (!left)
+		if (!left) {
+			cond_resched();
 			continue;
-		/* Not resident: the server's own fault, without the lock. */
-		if (fault_in_readable(src + done, left) == left) {
+		}
+		/*
+		 * Not resident: the server's own fault, without the lock.  No
+		 * progress even after a fault-in at the same place (memory
+		 * readable only in part of a page): a fault, not a retry.
+		 */
+		if (done == faulted ||
+		    fault_in_readable(src + done, left) == left) {
 			ret = -EFAULT;
 			goto fail;
 		}
+		faulted = done;
 		if (fatal_signal_pending(current)) {
 			ret = -EINTR;
 			goto fail;

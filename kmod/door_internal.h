@@ -398,6 +398,7 @@ struct door_call {
 	 */
 	struct door_pin rbuf;
 	bool rbuf_written;
+	u64 rsize;			/* the caller's result buffer size */
 	/*
 	 * The caller's own DOOR_RELEASE descriptors, closed by the caller
 	 * once a thread has taken the call; a thread taking a queued call
