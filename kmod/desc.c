@@ -48,7 +48,6 @@
  */
 #define DOOR_GFP_PAYLOAD	(GFP_KERNEL_ACCOUNT | __GFP_RETRY_MAYFAIL | __GFP_NOWARN)
 
-
 /* Where the payload's descriptors are: inline for a few. */
 static struct door_pdesc *door_payload_desc(struct door_payload *p)
 {

@@ -584,6 +584,7 @@ static inline void door_release_close(struct door_release *rel)
 	if (rel->n)
 		__door_release_close(rel);
 }
+
 size_t door_payload_span(const struct door_payload *p);
 int __door_payload_put(struct door_payload *p, void __user *dst,
 		       u64 *udesc_out);

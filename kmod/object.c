@@ -137,6 +137,7 @@ static long door_count(struct door_object *door, int leaving, long cap)
 		 * fdput() comes with the busy count seen after it too.
 		 */
 		c = file_count(df->file);
+		/* Pairs with the ordered decrement of fdput()'s fput(). */
 		smp_rmb();
 		c -= atomic_read(&df->busy);
 		if (c <= 0)
@@ -723,8 +724,8 @@ out:
 }
 
 static __always_inline long door_ioctl_cmd(struct door_object *door,
-					    unsigned int cmd,
-					    void __user *uarg)
+					   unsigned int cmd,
+					   void __user *uarg)
 {
 	switch (cmd) {
 	case DOOR_IOC_CALL:
