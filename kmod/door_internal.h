@@ -28,8 +28,9 @@
  * Locking
  * -------
  * door_proc.lock (a spinlock) protects, for every door of that process:
- *   door_proc.dead, door_proc.doors, door_object.flags/active/served/
- *   refs/orig_file/proc_node/unref_node, the door_pool lists and counts
+ *   door_proc.dead, door_proc.doors, door_object.flags/active/calling/
+ *   served/refs/files/proc_node/unref_node, door_file.node (and the
+ *   raising of door_file.busy, see there), the door_pool lists and counts
  *   and its depletion pointer,
  *   door_thread.call/idle/pool and door_call.state/server/error/results/
  *   taken/rbuf_written.
