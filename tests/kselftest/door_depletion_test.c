@@ -144,19 +144,6 @@ static long long read_count(int fd)
 	return (long long)v;
 }
 
-/* Wait (1 ms steps, at most ms) until fdinfo's key of fd reads want. */
-static long long wait_fdinfo(int fd, const char *key, long long want, int ms)
-{
-	struct timespec ts = { 0, 1000 * 1000 };
-	long long v = fdinfo_get(fd, key);
-
-	while (v != want && ms-- > 0) {
-		nanosleep(&ts, NULL);
-		v = fdinfo_get(fd, key);
-	}
-	return v;
-}
-
 #define IDLE	"door_pool_idle_threads"
 #define WAITING	"door_pool_waiting_calls"
 

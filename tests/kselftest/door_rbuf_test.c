@@ -113,24 +113,6 @@ static void gen_proc(void *cookie, char *argp, size_t arg_size,
 	door_return(src, r.n, d, r.ndesc);
 }
 
-/* ---- a pool of exactly one server thread ----------------------------------- */
-
-static atomic_int threads_asked;
-
-static void *one_thread_main(void *arg)
-{
-	pthread_setcancelstate(PTHREAD_CANCEL_DISABLE, NULL);
-	door_return(NULL, 0, NULL, 0);
-	return arg;
-}
-
-static void one_thread(door_info_t *dip)
-{
-	(void)dip;
-	if (atomic_fetch_add(&threads_asked, 1) == 0)
-		start_detached(one_thread_main);
-}
-
 static void *xmap(size_t len, int prot)
 {
 	void *p = mmap(NULL, len, prot, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
@@ -153,7 +135,7 @@ static int gen_door(struct __test_metadata *_metadata, uint_t attrs)
 	ASSERT_LE(0, ev_in);
 	ASSERT_LE(0, ev_go);
 	ASSERT_LE(0, pass_fd);
-	door_server_create(one_thread);
+	door_server_create(one_server_thread);
 	d = door_create(gen_proc, NULL, attrs);
 	ASSERT_LE(0, d);
 	return d;

@@ -80,28 +80,6 @@ static double now_s(void)
 	return (double)t.tv_sec + (double)t.tv_nsec / 1e9;
 }
 
-/* ---- a pool of exactly one server thread ------------------------------- */
-
-static atomic_int threads_asked;
-
-static void *one_thread_main(void *arg)
-{
-	pthread_setcancelstate(PTHREAD_CANCEL_DISABLE, NULL);
-	door_return(NULL, 0, NULL, 0);
-	return arg;
-}
-
-static void one_thread(door_info_t *dip)
-{
-	pthread_t t;
-
-	(void)dip;
-	if (atomic_fetch_add(&threads_asked, 1) != 0)
-		return;
-	if (pthread_create(&t, NULL, one_thread_main, NULL) == 0)
-		pthread_detach(t);
-}
-
 /*
  * The procedure: "block" waits for ev_go with cancellation enabled, in a
  * cancellation point, then looks whether its caller is still there; any
@@ -162,7 +140,7 @@ TEST(queued_call_withdrawn)
 	int efd;
 
 	setup(_metadata);
-	door_server_create(one_thread);
+	door_server_create(one_server_thread);
 	c.d = door_create(block_proc, NULL, 0);
 	ASSERT_LE(0, c.d);
 	/* The only server thread is busy with c's call. */
@@ -203,7 +181,7 @@ TEST(served_call_detached)
 	int d;
 
 	setup(_metadata);
-	door_server_create(one_thread);
+	door_server_create(one_server_thread);
 	d = door_create(block_proc, NULL, 0);
 	ASSERT_LE(0, d);
 	/* Once served, the thread is idle again before its caller resumes. */
@@ -405,7 +383,7 @@ TEST(deadline_in_time_namespace)
 	int d, r, back;
 
 	setup(_metadata);
-	door_server_create(one_thread);
+	door_server_create(one_server_thread);
 	d = door_create(block_proc, NULL, 0);
 	ASSERT_LE(0, d);
 	r = timed_in_timens(d, 10);
@@ -481,7 +459,7 @@ TEST(stop_keeps_deadline)
 	double el = -1;
 
 	setup(_metadata);
-	door_server_create(one_thread);
+	door_server_create(one_server_thread);
 	c.d = door_create(block_proc, NULL, 0);
 	ASSERT_LE(0, c.d);
 	ASSERT_EQ(0, pthread_create(&t, NULL, block_caller, &c));

@@ -32,6 +32,16 @@ static void unref_proc(void *cookie, char *argp, size_t arg_size,
 	door_return(NULL, 0, NULL, 0);
 }
 
+/* Round @round dropped the door to one reference: its one notification. */
+static void round_notified_once(struct __test_metadata *_metadata, int round)
+{
+	ASSERT_EQ(0, ev_wait_ms(ev_unref, 10000))
+		TH_LOG("round %d: no notification (%d so far)", round,
+		       atomic_load(&unrefs));
+	ASSERT_EQ(round, atomic_load(&unrefs))
+		TH_LOG("round %d: a second notification", round);
+}
+
 static long long now_ms(void)
 {
 	struct timespec ts;
@@ -98,11 +108,7 @@ TEST(dups_closed_at_once_notify_once)
 		close(mine);
 		while (atomic_load(&c.done) != round)
 			;
-		ASSERT_EQ(0, ev_wait_ms(ev_unref, 10000))
-			TH_LOG("round %d: no notification (%d so far)", round,
-			       atomic_load(&unrefs));
-		ASSERT_EQ(round, atomic_load(&unrefs))
-			TH_LOG("round %d: a second notification", round);
+		round_notified_once(_metadata, round);
 	}
 	TH_LOG("%d rounds", round - 1);
 	atomic_store(&c.go, -1);
@@ -150,11 +156,7 @@ TEST(children_exit_at_once_notify_once)
 		close(p[1]);	/* both children leave now */
 		for (int i = 0; i < 2; i++)
 			ASSERT_EQ(0, child_exit_code(wait_child(pid[i], 20)));
-		ASSERT_EQ(0, ev_wait_ms(ev_unref, 10000))
-			TH_LOG("round %d: no notification (%d so far)", round,
-			       atomic_load(&unrefs));
-		ASSERT_EQ(round, atomic_load(&unrefs))
-			TH_LOG("round %d: a second notification", round);
+		round_notified_once(_metadata, round);
 	}
 	TH_LOG("%d rounds", round - 1);
 	close(d);

@@ -477,35 +477,6 @@ TEST(is_unref_reports_one_left)
 	EXPECT_EQ(0, atomic_load(&unrefs));
 }
 
-static atomic_int pool_threads;
-
-static void *pool_thread(void *arg)
-{
-	pthread_setcancelstate(PTHREAD_CANCEL_DISABLE, NULL);
-	door_return(NULL, 0, NULL, 0);
-	return arg;
-}
-
-/* The process's pool gets one server thread, ever. */
-static void one_thread_create(door_info_t *dip)
-{
-	if (!dip && atomic_fetch_add(&pool_threads, 1) == 0)
-		start_detached(pool_thread);
-}
-
-/* Wait (1 ms steps, at most ms) until fdinfo's key of fd reads want. */
-static long long wait_fdinfo(int fd, const char *key, long long want, int ms)
-{
-	struct timespec ts = { 0, 1000 * 1000 };
-	long long v = fdinfo_get(fd, key);
-
-	while (v != want && ms-- > 0) {
-		nanosleep(&ts, NULL);
-		v = fdinfo_get(fd, key);
-	}
-	return v;
-}
-
 /*
  * A call waiting in the pool (no free server thread) is in progress too:
  * the notification must not overtake it.  One server thread serves call A
@@ -520,7 +491,7 @@ TEST(unref_delayed_while_call_queued)
 	int d, da, db;
 
 	setup_events(_metadata);
-	door_server_create(one_thread_create);
+	door_server_create(one_server_thread);
 	atomic_store(&block_calls, 1);
 	d = door_create(unref_proc, NULL, DOOR_UNREF);
 	ASSERT_LE(0, d);
