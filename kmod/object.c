@@ -461,8 +461,8 @@ struct door_ref_work {
 
 static void door_calling_end(struct door_object *door)
 {
-	if (--door->calling == 0 && !door->active &&
-	    (door->flags & DOOR_F_UNREF_DELAYED)) {
+	/* door->active, within a caller's ioctl, is 0 by now as well. */
+	if (--door->calling == 0 && (door->flags & DOOR_F_UNREF_DELAYED)) {
 		door->flags &= ~DOOR_F_UNREF_DELAYED;
 		door_unref_deliver(door);
 	}
@@ -561,8 +561,8 @@ static void __door_revoke(struct door_object *door)
 }
 
 /*
- * @transient: references to the creator's file that the caller itself
- * holds for the moment (fdinfo's reader), not to count as descriptors.
+ * @transient: references to the door's files that the caller itself holds
+ * for the moment (fdinfo's reader, an uncounted ioctl), not to count.
  */
 static void __door_fill_info(struct door_object *door,
 			     struct door_ioc_info *info, int transient)
