@@ -65,6 +65,17 @@ void door_call_finish(struct door_call *call, int error)
 		 */
 		call->door->active--;
 		if (call->server) {
+			/*
+			 * The thread goes on without its caller: what it
+			 * borrowed (door_hand_over) becomes its own, and the
+			 * caller takes the thread's door_sched_state, to end
+			 * the priority it may have passed on (door_call_wait).
+			 */
+			kref_get(&call->door->ref);
+			get_cred(call->cred);
+			get_pid(call->tgid);
+			refcount_inc(&call->server->sched->ref);
+			call->server_sched = call->server->sched;
 			call->server->call = NULL;
 			call->server = NULL;
 		}
@@ -73,6 +84,21 @@ void door_call_finish(struct door_call *call, int error)
 	WRITE_ONCE(call->state, DOOR_CALL_DONE);
 	/* TASK_NORMAL: the caller may be in a killable wait (stopped). */
 	wake_up_sync(&call->wq);
+}
+
+/*
+ * Whether the @size bytes at @uptr, a structure smaller than a page that
+ * was just read into @kbuf, can be written back: each page it spans holds
+ * its first or its last byte, so rewriting those two with what was read
+ * proves it without copying the whole structure out.
+ */
+static inline bool door_user_writable(void __user *uptr, const void *kbuf,
+				      size_t size)
+{
+	const u8 *k = kbuf;
+	u8 __user *u = uptr;
+
+	return !put_user(k[0], u) && !put_user(k[size - 1], u + size - 1);
 }
 
 /* What a thread kept of the invocation it served, taken off the thread. */
@@ -86,7 +112,10 @@ struct door_served {
 /*
  * Take the served invocation off @thr, so that the thread can be handed the
  * next one before the references are dropped (door_served_drop).  Called
- * by the thread itself, or when it is freed; never while it is idle.
+ * by the thread itself, or when it is freed; never while it is idle.  The
+ * door, credentials and pid of a call are the thread's own references once
+ * its call is finished by another (door_call_finish); the thread's own
+ * door_return, which finishes it, forgets them instead (borrowed).
  */
 static void door_thread_detach(struct door_thread *thr,
 			       struct door_served *old)
@@ -130,7 +159,10 @@ static void door_served_drop(struct door_served *old)
 	put_pid(old->tgid);
 }
 
-/* Drop what a thread kept of the invocation it served. */
+/*
+ * Drop what a thread kept of the invocation it served, once nobody waits
+ * for it any more (thr->call NULL: the references are the thread's).
+ */
 void door_thread_release_serving(struct door_thread *thr)
 {
 	struct door_served old;
@@ -471,7 +503,7 @@ static long door_call_do(struct door_object *door, void __user *arg,
 	 * installed, a mapping made) a failing copy-out would lose them.
 	 */
 	if (copy_from_user(&req, arg, sizeof(req)) ||
-	    copy_to_user(arg, &req, sizeof(req)))
+	    !door_user_writable(arg, &req, sizeof(req)))
 		return -EFAULT;
 	ret = door_call_check(door, &req);
 	if (ret)
@@ -554,9 +586,15 @@ static long door_call_do(struct door_object *door, void __user *arg,
 	 * the server's door_return wakes it, it simply resumes.  (On 6.12,
 	 * sleeping instead was measured: sometimes shorter, sometimes 18%
 	 * longer, depending on whether the wakeup preempts the caller.)
+	 * When the wakeup has already asked for a switch (the server is the
+	 * scheduler's pick), a plain schedule() gets there without
+	 * yield_to()'s second pass over the run queue.
 	 */
 	if (server) {
-		yield_to(server, true);
+		if (need_resched())
+			schedule();
+		else
+			yield_to(server, true);
 		put_task_struct(server);
 	}
 	door_call_wait(&call, proc, restartable, deadline);
@@ -809,7 +847,13 @@ static int door_return_results(struct door_thread *thr,
 			call->results = res;
 			door_payload_init(&res);
 		}
+		/* Finished by the thread itself: nothing borrowed is kept. */
+		call->server = NULL;
+		thr->call = NULL;
 		door_call_finish(call, 0);
+		old.door = NULL;
+		old.cred = NULL;
+		old.tgid = NULL;
 	}
 	if ((call || old.unref) && !proc->dead && !task_work_pending(current))
 		door_pool_enter(door_thread_pool(thr), thr);
@@ -892,6 +936,8 @@ static void door_thread_abandon(struct door_thread *thr, int error)
 	door_thread_release_serving(thr);
 }
 
+#define DOOR_RETURN_OUT	offsetof(struct door_ioc_return, proc)
+
 long door_ioc_return(struct door_proc *proc, void __user *arg)
 {
 	struct door_ioc_return req;
@@ -900,7 +946,7 @@ long door_ioc_return(struct door_proc *proc, void __user *arg)
 
 	/* Writable too, so that a taken invocation is never lost (above). */
 	if (copy_from_user(&req, arg, sizeof(req)) ||
-	    copy_to_user(arg, &req, sizeof(req)))
+	    !door_user_writable(arg, &req, sizeof(req)))
 		return -EFAULT;
 	if (req.flags)
 		return -EINVAL;
@@ -942,7 +988,10 @@ long door_ioc_return(struct door_proc *proc, void __user *arg)
 		if (ret == -EFAULT)
 			return ret;
 	}
-	if (copy_to_user(arg, &req, sizeof(req))) {
+	/* The invocation: every field from proc on (door_return_invoke). */
+	if (copy_to_user((u8 __user *)arg + DOOR_RETURN_OUT,
+			 (u8 *)&req + DOOR_RETURN_OUT,
+			 sizeof(req) - DOOR_RETURN_OUT)) {
 		door_thread_abandon(thr, -EINTR);
 		return -EFAULT;
 	}

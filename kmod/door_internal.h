@@ -73,7 +73,13 @@
  *	thread's entry pins no task.  door_thread.task is a plain pointer,
  *	valid while the thread is idle in a pool, or has just been taken off
  *	its idle list, until proc->lock is released; and for the thread
- *	itself.
+ *	itself.  While it serves a call it borrows the caller's door,
+ *	credentials and pid (the caller's ioctl holds them and returns only
+ *	once the call is finished and proc->lock released after that);
+ *	whoever finishes the call other than the thread's own door_return
+ *	takes references to them for the thread under proc->lock
+ *	(door_call_finish), so the thread never reads them after they could
+ *	have gone.
  * door_depletion: owned by its file (freed by its release).  It holds a
  *	reference to its door_proc and, for a private pool, a kref to the
  *	door, so the pool it watches outlives it whatever happens to the
@@ -82,10 +88,11 @@
  *	the pool's hooks may use it with the lock held.  Nobody waits on its
  *	waitqueue once the file is released (poll, epoll and io_uring hold
  *	or unhook the file first).
- * door_sched_state: refcount; held by its door_thread and by a call being
- *	served (door_call.server_sched); it holds the thread's task_struct
- *	only while the thread runs at a caller's priority.  Its mutex is
- *	never taken under a spinlock.
+ * door_sched_state: refcount; held by its door_thread and by the caller
+ *	of a call finished other than by its server thread's door_return
+ *	(door_call.server_sched, door_call_finish); it holds the thread's
+ *	task_struct only while the thread runs at a caller's priority.  Its
+ *	mutex is never taken under a spinlock.
  *
  * Resource limits
  * ---------------
@@ -117,6 +124,7 @@
 #include <linux/fs.h>
 #include <linux/sizes.h>
 #include <linux/percpu.h>
+#include <linux/sched.h>
 
 #include <door_ioctl.h>
 
@@ -370,7 +378,10 @@ struct door_call {
 	wait_queue_head_t wq;		/* the caller sleeps here */
 	const struct cred *cred;	/* caller's credentials (the caller's own) */
 	struct door_sched sched;	/* caller's priority */
-	/* The serving thread's, from the handoff on (reference held). */
+	/*
+	 * The serving thread's, once the call is finished other than by the
+	 * thread's door_return (reference held).
+	 */
 	struct door_sched_state *server_sched;
 	struct pid *tgid;		/* caller's thread group (the caller's) */
 	struct door_payload args;	/* owned by the caller until handed over */
@@ -437,9 +448,16 @@ struct door_thread {
 	struct door_payload args;	/* arguments not yet received */
 	bool depleted;			/* it was the pool's last free thread */
 	bool unref;			/* an unreferenced notification */
-	struct door_object *serving;	/* ref held */
-	const struct cred *caller_cred;	/* ref held */
-	struct pid *caller_tgid;	/* ref held */
+	/*
+	 * The door served, and its caller's credentials and thread group:
+	 * borrowed from the caller while it waits for the call (thr->call
+	 * set), whose ioctl holds them; references of the thread's own once
+	 * the call is finished by another (door_call_finish) and for a
+	 * notification (the door only).
+	 */
+	struct door_object *serving;
+	const struct cred *caller_cred;
+	struct pid *caller_tgid;
 	bool no_results;
 	bool replied;			/* door_reply done for this invocation */
 	u64 seq;			/* of the invocation it serves */
@@ -621,7 +639,17 @@ static inline int door_payload_put(struct door_payload *p, void __user *dst,
 }
 
 /* sched.c */
-void door_sched_capture(struct door_sched *s, struct task_struct *t);
+
+/* @t's scheduling attributes, as priority inheritance compares them. */
+static inline void door_sched_capture(struct door_sched *s,
+				      struct task_struct *t)
+{
+	s->policy = t->policy;
+	s->rt_priority = t->rt_priority;
+	s->nice = task_nice(t);
+	s->reset_on_fork = t->sched_reset_on_fork;
+}
+
 struct door_sched_state *door_sched_state_new(void);
 void door_sched_state_put(struct door_sched_state *st);
 void door_sched_inherit(struct door_thread *thr);

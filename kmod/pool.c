@@ -135,8 +135,10 @@ static struct door_thread *door_pool_take_idle(struct door_pool *pool)
 
 /*
  * Give @call to @thr, which is not idle in any pool.  The thread takes over
- * the arguments and references to what it needs to know about the caller
- * even after the caller is gone.
+ * the arguments, and borrows the caller's door, credentials and pid: the
+ * caller waits in its ioctl, holding them, until the call is finished, and
+ * whoever finishes it other than the thread's own door_return takes
+ * references to them for the thread (door_call_finish).
  */
 static void door_hand_over(struct door_call *call, struct door_thread *thr,
 			   struct door_pool *pool)
@@ -152,10 +154,9 @@ static void door_hand_over(struct door_call *call, struct door_thread *thr,
 
 	thr->args = call->args;
 	door_payload_init(&call->args);
-	kref_get(&door->ref);
 	thr->serving = door;
-	thr->caller_cred = get_cred(call->cred);
-	thr->caller_tgid = get_pid(call->tgid);
+	thr->caller_cred = call->cred;
+	thr->caller_tgid = call->tgid;
 	thr->no_results = call->no_results;
 	/*
 	 * Invocations are numbered per thread: the number only tells the
@@ -166,8 +167,6 @@ static void door_hand_over(struct door_call *call, struct door_thread *thr,
 	call->seq = thr->last_seq;
 	thr->seq = call->seq;
 	thr->caller_sched = call->sched;
-	refcount_inc(&thr->sched->ref);
-	call->server_sched = thr->sched;
 	thr->depleted = door_pool_depleted(pool, door);
 }
 

@@ -43,14 +43,6 @@ static bool door_rt_policy(int policy)
 	return policy == SCHED_FIFO || policy == SCHED_RR;
 }
 
-void door_sched_capture(struct door_sched *s, struct task_struct *t)
-{
-	s->policy = t->policy;
-	s->rt_priority = t->rt_priority;
-	s->nice = task_nice(t);
-	s->reset_on_fork = t->sched_reset_on_fork;
-}
-
 /*
  * What a thread at @own runs at to serve a caller at @caller, in @to.
  * Returns false if @own ranks at least as high already (or is deadline).

@@ -526,6 +526,78 @@ TEST(ucred_in_unref_notification)
 	EXPECT_EQ(getegid(), us.dc.dc_egid);
 }
 
+/* ---- a caller that goes while its call is served ---------------------- */
+
+static int gone_entered = -1, gone_gate = -1, gone_done = -1;
+
+static void gone_proc(void *cookie, char *argp, size_t arg_size,
+		      door_desc_t *dp, uint_t n_desc)
+{
+	ev_post(gone_entered);
+	ev_wait(gone_gate);
+	record_creds();
+	ev_post(gone_done);
+	door_return(NULL, 0, NULL, 0);
+}
+
+/*
+ * The caller is killed while its call is served and the door's creator
+ * closes its descriptor: the server thread goes on, and keeps what it
+ * needs of its caller (door.ko lends it the caller's door, credentials
+ * and pid while the caller waits, and takes its own references when the
+ * caller goes).  The door stays alive until the thread returns, and
+ * door_ucred() still describes the dead caller (with slub_debug=P or
+ * KASAN, a missing reference is a use-after-free here).
+ */
+TEST(ucred_and_door_kept_after_caller_killed)
+{
+	int root = geteuid() == 0, d, status;
+	long long n0;
+	pid_t pid;
+
+	gone_entered = ev_new();
+	gone_gate = ev_new();
+	gone_done = ev_new();
+	ASSERT_LE(0, gone_entered);
+	ASSERT_LE(0, gone_gate);
+	ASSERT_LE(0, gone_done);
+	d = door_create(gone_proc, NULL, 0);
+	ASSERT_LE(0, d);
+	n0 = live_doors();
+	ASSERT_LT(0, n0);
+	pid = fork_child();
+	ASSERT_LE(0, pid);
+	if (pid == 0) {
+		if (root) {
+			CHILD_CHECK(10, setresgid(300, 400, 500) == 0);
+			CHILD_CHECK(11, setresuid(3000, 4000, 5000) == 0);
+		}
+		door_call(d, NULL);
+		_exit(12);	/* killed before */
+	}
+	ASSERT_EQ(0, ev_wait_ms(gone_entered, 10000)) TH_LOG("never called");
+	ASSERT_EQ(0, close(d));
+	ASSERT_EQ(0, kill(pid, SIGKILL));
+	status = wait_child(pid, 20);
+	ASSERT_TRUE(WIFSIGNALED(status) && WTERMSIG(status) == SIGKILL);
+	/* Every descriptor is gone: only the serving thread holds the door. */
+	EXPECT_EQ(n0, live_doors());
+
+	ASSERT_EQ(0, ev_post(gone_gate));
+	ASSERT_EQ(0, ev_wait_ms(gone_done, 10000));
+	ASSERT_EQ(0, seen.ret) TH_LOG("door_ucred: %s", strerror(seen.err));
+	EXPECT_EQ(root ? 4000U : geteuid(), seen.euid);
+	EXPECT_EQ(root ? 3000U : getuid(), seen.ruid);
+	EXPECT_EQ(root ? 400U : getegid(), seen.egid);
+	EXPECT_EQ(root ? 300U : getgid(), seen.rgid);
+	EXPECT_EQ(pid, seen.pid);
+	/* Its door_return lets the door go. */
+	EXPECT_EQ(n0 - 1, wait_live_doors(n0 - 1, 10000));
+	close(gone_entered);
+	close(gone_gate);
+	close(gone_done);
+}
+
 /* ---- getpeerucred ------------------------------------------------------ */
 
 /*
