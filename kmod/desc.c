@@ -377,7 +377,7 @@ fail:
 }
 
 /* The payload passes a door (a reference that goes if it is dropped). */
-bool door_payload_has_doors(const struct door_payload *p)
+bool __door_payload_has_doors(const struct door_payload *p)
 {
 	const struct door_pdesc *pd = p->desc ? p->desc : p->inline_desc;
 	u32 i;
@@ -396,11 +396,9 @@ static size_t door_payload_desc_offset(const struct door_payload *p)
 }
 
 /* Bytes the payload occupies in the receiver: data, then the entries. */
-size_t door_payload_span(const struct door_payload *p)
+size_t __door_payload_span(const struct door_payload *p)
 {
 	/* Sizes are bounded by max_data and DOOR_MAX_DESC; saturate anyway. */
-	if (!p->ndesc)
-		return p->size;
 	return size_add(door_payload_desc_offset(p),
 			size_mul(p->ndesc, DOOR_DESC_SIZE));
 }

@@ -477,7 +477,13 @@ struct door_proc *door_proc_alloc(void);
 void door_proc_put(struct door_proc *proc);
 void door_proc_shutdown(struct door_proc *proc);
 void door_proc_release(struct door_proc *proc);
-bool door_proc_is_current(struct door_proc *proc);
+
+/* Whether the calling thread belongs to @proc's process. */
+static inline bool door_proc_is_current(struct door_proc *proc)
+{
+	return proc->tgid == task_tgid(current);
+}
+
 struct door_thread *door_thread_get(struct door_proc *proc);
 struct door_thread *door_thread_find(struct door_proc *proc);
 long door_ioc_bind(struct door_proc *proc, int __user *ufd);
@@ -555,7 +561,7 @@ int door_pin_user(struct door_pin *pin, u64 uptr, u64 size,
 		  unsigned int gup_flags);
 void door_pin_release(struct door_pin *pin, bool dirty);
 void __door_payload_free(struct door_payload *p);
-bool door_payload_has_doors(const struct door_payload *p);
+bool __door_payload_has_doors(const struct door_payload *p);
 void __door_release_close(struct door_release *rel);
 void __door_release_drop(struct door_release *rel);
 
@@ -604,7 +610,19 @@ static inline void door_release_close(struct door_release *rel)
 		__door_release_close(rel);
 }
 
-size_t door_payload_span(const struct door_payload *p);
+size_t __door_payload_span(const struct door_payload *p);
+
+/* Whether the payload carries doors (whose references it holds). */
+static inline bool door_payload_has_doors(const struct door_payload *p)
+{
+	return p->ndesc && __door_payload_has_doors(p);
+}
+
+/* The bytes the payload takes when delivered: data, then descriptors. */
+static inline size_t door_payload_span(const struct door_payload *p)
+{
+	return p->ndesc ? __door_payload_span(p) : p->size;
+}
 int __door_payload_put(struct door_payload *p, void __user *dst,
 		       u64 *udesc_out);
 

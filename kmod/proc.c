@@ -141,11 +141,6 @@ void door_proc_release(struct door_proc *proc)
 	door_proc_put(proc);
 }
 
-bool door_proc_is_current(struct door_proc *proc)
-{
-	return proc->tgid == task_tgid(current);
-}
-
 /*
  * End the server side of a process: revoke its doors, fail the calls queued
  * for its threads with EBADF and those being served with EINTR.  Idempotent.

@@ -285,6 +285,12 @@ static struct door_tls *tls_get(void)
 {
 	struct door_tls *ts = &tls;
 
+	/*
+	 * Keep the address once found: the compiler would otherwise look the
+	 * (dynamic-model) TLS block up again after every call.
+	 */
+	__asm__("" : "+r"(ts));
+
 	if (!ts->ready) {
 		pthread_once(&tls_key_once, tls_key_create);
 		if (tls_key_ok)

@@ -39,7 +39,10 @@
  *    oom_kill stays 0 in both);
  *  - a door_call or door_return whose own ioctl structure is read-only
  *    fails with EFAULT and leaves no descriptor and no mapping behind in
- *    the process that could not be told about them.
+ *    the process that could not be told about them; so does one whose
+ *    structure straddles a writable page and a read-only one (door.ko
+ *    proves it writable by its first and last fields), and the server
+ *    never runs.
  */
 #include <dirent.h>
 #include <sys/mount.h>
@@ -1161,6 +1164,67 @@ TEST(efault_return_struct_leaves_nothing)
 	close(p[0]);
 	close(sv[0]);
 	close(d);
+}
+
+static int straddle_calls;
+
+static void straddle_proc(void *cookie, char *argp, size_t arg_size,
+			  door_desc_t *dp, uint_t n_desc)
+{
+	__atomic_add_fetch(&straddle_calls, 1, __ATOMIC_SEQ_CST);
+	door_return(NULL, 0, NULL, 0);
+}
+
+/*
+ * The request structures of DOOR_IOC_CALL and DOOR_IOC_RETURN straddling
+ * two pages, the second read-only: EFAULT before anything is taken.  The
+ * same structures placed in the writable page work.
+ */
+TEST(efault_struct_straddling_a_read_only_page)
+{
+	long pg = sysconf(_SC_PAGESIZE);
+	struct door_ioc_return *rr;
+	struct door_ioc_call *c;
+	char *m;
+	int d, ctl;
+
+	d = door_create(straddle_proc, NULL, 0);
+	ASSERT_LE(0, d);
+	m = mmap(NULL, 2 * pg, PROT_READ | PROT_WRITE,
+		 MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+	ASSERT_NE(MAP_FAILED, m);
+
+	/* Written in the first page, then the second made read-only. */
+	c = (struct door_ioc_call *)(m + pg - 16);
+	memset(c, 0, sizeof(*c));
+	ASSERT_EQ(0, mprotect(m + pg, pg, PROT_READ));
+	errno = 0;
+	EXPECT_EQ(-1, ioctl(d, DOOR_IOC_CALL, c));
+	EXPECT_EQ(EFAULT, errno);
+	EXPECT_EQ(0, __atomic_load_n(&straddle_calls, __ATOMIC_SEQ_CST))
+		TH_LOG("the call was made although its results could not be written back");
+
+	/* The same request in the writable page: the door works. */
+	c = (struct door_ioc_call *)(m + pg - 2 * sizeof(*c));
+	memset(c, 0, sizeof(*c));
+	EXPECT_EQ(0, ioctl(d, DOOR_IOC_CALL, c));
+	EXPECT_EQ(1, __atomic_load_n(&straddle_calls, __ATOMIC_SEQ_CST));
+
+	/*
+	 * door_return's: EFAULT before the thread would wait for (and take)
+	 * an invocation; its own control file, so nothing else is touched.
+	 */
+	ctl = open(DOOR_DEVICE_PATH, O_RDWR | O_CLOEXEC);
+	ASSERT_LE(0, ctl);
+	rr = (struct door_ioc_return *)(m + pg - 16);
+	errno = 0;
+	hang_guard(30);
+	EXPECT_EQ(-1, ioctl(ctl, DOOR_IOC_RETURN, rr));
+	EXPECT_EQ(EFAULT, errno);
+	hang_guard(0);
+	close(ctl);
+	close(d);
+	munmap(m, 2 * pg);
 }
 
 TEST_HARNESS_MAIN
