@@ -98,6 +98,7 @@ void door_call_finish(struct door_call *call, int error)
 static __always_inline int door_call_req_get(struct door_ioc_call *req,
 					     struct door_ioc_call __user *u)
 {
+	BUILD_BUG_ON(sizeof(*u) > PAGE_SIZE);
 	if (!user_access_begin(u, sizeof(*u)))
 		return -EFAULT;
 	unsafe_get_user(req->data_ptr, &u->data_ptr, efault);
@@ -141,6 +142,7 @@ static __always_inline int door_return_req_get(struct door_ioc_return *req,
 {
 	u64 seq;
 
+	BUILD_BUG_ON(sizeof(*u) > PAGE_SIZE);
 	if (!user_access_begin(u, sizeof(*u)))
 		return -EFAULT;
 	unsafe_get_user(req->data_ptr, &u->data_ptr, efault);
@@ -642,7 +644,9 @@ static long door_call_do(struct door_object *door, void __user *arg,
 	/*
 	 * No references of the caller's own: the door file (held by this
 	 * ioctl) keeps the door, and the caller its credentials and pid, until
-	 * it returns.  A server thread takes its own at the handoff.
+	 * it returns.  A server thread borrows them; they become its own only
+	 * if the call is finished other than by its door_return
+	 * (door_call_finish).
 	 */
 	call.cred = current_cred();
 	call.tgid = task_tgid(current);
@@ -950,7 +954,9 @@ static int door_return_results(struct door_thread *thr,
 
 /*
  * Deliver the arguments of the invocation just taken into the server's
- * buffer, or a new mapping, and describe it in @req.
+ * buffer, or a new mapping, and describe it in @req: every field from
+ * proc on is set, on every successful path (door_return_req_put writes
+ * them all; they were never read in).
  */
 static int door_return_invoke(struct door_thread *thr,
 			      struct door_ioc_return *req)

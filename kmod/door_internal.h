@@ -55,8 +55,9 @@
  *	objects.  Marked dead when the owning process closes the control
  *	file (exit, exec or close); it is freed when the last reference goes.
  * door_object: kref; held by each door file (which a call in progress
- *	holds through its ioctl), each door_thread serving or bound to it,
- *	each queued unreferenced notification, each fattach mount (until
+ *	holds through its ioctl), each door_thread bound to it or serving it
+ *	without a caller waiting (see door_thread), each queued unreferenced
+ *	notification, each fattach mount (until
  *	fdetach or its unmount) and each descriptor in flight.
  * door_file: made with its file, on door->files until the file is dead
  *	or released; freed by ->release.  Its file pointer is valid while it
@@ -249,10 +250,11 @@ struct door_sched {
 
 /*
  * Priority inheritance state of one server thread (sched.c).  Apart from
- * the door_thread and reference-counted (the door_thread holds one, a
- * call being served another), so that the caller of an invocation that
- * ended abnormally (interrupted, the server side gone) lowers the thread
- * from its own context after dropping proc->lock.  @lock serialises every
+ * the door_thread and reference-counted (the door_thread holds one, and
+ * the caller of a call finished other than by the thread's door_return
+ * one more), so that this caller, whose invocation ended abnormally
+ * (interrupted, the server side gone), lowers the thread from its own
+ * context after dropping proc->lock.  @lock serialises every
  * change the module makes to the thread's attributes: its own raise and
  * restore, and those made by others.
  */
@@ -623,6 +625,7 @@ static inline size_t door_payload_span(const struct door_payload *p)
 {
 	return p->ndesc ? __door_payload_span(p) : p->size;
 }
+
 int __door_payload_put(struct door_payload *p, void __user *dst,
 		       u64 *udesc_out);
 

@@ -202,9 +202,9 @@ struct door_thread *door_thread_find(struct door_proc *proc)
 	rcu_read_lock();
 	do {
 		thr = xas_load(&xas);
+		if (xa_is_zero(thr))
+			thr = NULL;
 	} while (xas_retry(&xas, thr));
-	if (xa_is_zero(thr))
-		thr = NULL;
 	if (thr && (thr->pid != task_pid(current) || thr->task != current))
 		thr = NULL;
 	rcu_read_unlock();
