@@ -195,16 +195,10 @@ void door_proc_shutdown(struct door_proc *proc)
  */
 struct door_thread *door_thread_find(struct door_proc *proc)
 {
-	XA_STATE(xas, &proc->threads, task_pid_nr(current));
 	struct door_thread *thr;
 
-	/* xa_load(), inside the read section the checks need anyway. */
 	rcu_read_lock();
-	do {
-		thr = xas_load(&xas);
-		if (xa_is_zero(thr))
-			thr = NULL;
-	} while (xas_retry(&xas, thr));
+	thr = xa_load(&proc->threads, task_pid_nr(current));
 	if (thr && (thr->pid != task_pid(current) || thr->task != current))
 		thr = NULL;
 	rcu_read_unlock();
