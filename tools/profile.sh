@@ -3,7 +3,9 @@
 #
 # Profile the null round trip in the icount guest with ftrace's
 # function_graph tracer: per-function guest instruction counts of one round
-# trip, for door-libdoor, door-ioctl and eventfd-bare.
+# trip, for door-libdoor, door-ioctl and eventfd-bare, and of the call
+# passing one descriptor (door-libdoor+fd: the door call, the server's
+# close(2) of what it received, the door_return).
 #
 #   tools/profile.sh [KVER...] [--samples N] [--out DIR]    (make profile [KVER=..])
 #
@@ -66,7 +68,8 @@ for KVER in "${KVERS[@]}"; do
 		--timeout 3000 --results "$LOG" -- \
 		sh /door/tests/profile-guest.sh "$KVER" "$SAMPLES" \
 		door-libdoor:__x64_sys_ioctl:2 door-ioctl:__x64_sys_ioctl:2 \
-		eventfd-bare:__x64_sys_write:4 >/dev/null 2>"$BUILD/vm-run.err"
+		eventfd-bare:__x64_sys_write:4 door-libdoor+fd:__x64_sys_ioctl:3:lat1 \
+		>/dev/null 2>"$BUILD/vm-run.err"
 	rc=$?
 	set -e
 	grep -a '^profile:' "$LOG" >&2 || true

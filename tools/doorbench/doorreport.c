@@ -1681,6 +1681,13 @@ static void write_summary(const char *dir)
 		copy_profile(f, dir, ks[k].kver, "eventfd-bare");
 		fprintf(f, "\n");
 	}
+	fprintf(f, "### One descriptor per call\n\n"
+		   "door-libdoor+fd: the door call, the server's close(2) of the descriptor it received "
+		   "(a third system call), its door_return.\n\n");
+	for (k = 0; k < nks; k++) {
+		copy_profile(f, dir, ks[k].kver, "door-libdoor+fd");
+		fprintf(f, "\n");
+	}
 	fprintf(f, "## Mechanisms\n\n");
 	for (m = 0; m < NMECH; m++)
 		fprintf(f, "- **%s**: %s\n", lat_mechs[m], mech_note(lat_mechs[m]));

@@ -6,7 +6,12 @@
 # case under function_graph with tracing on only for the timed round trips,
 # then doorprof on the trace.
 #
-#   profile-guest.sh LABEL SAMPLES CASE...     CASE = mech:first-syscall:syscalls
+#   profile-guest.sh LABEL SAMPLES CASE...
+#
+#   CASE = mech:first-syscall:syscalls[:suite]: the doorbench label, the
+#   function a round trip's first system call enters, the system calls of
+#   a round trip (both ends), the doorbench suite that runs the case (null1
+#   by default; lat1 for the descriptor-passing cases).
 set -u
 LABEL=$1
 SAMPLES=$2
@@ -75,13 +80,16 @@ for c in "$@"; do
 	mech=${c%%:*}
 	rest=${c#*:}
 	start=${rest%%:*}
-	nsys=${rest#*:}
-	$B --clock icount --suite null1 --only "$mech" --payload 0 --samples 2000 >/tmp/plain
+	rest=${rest#*:}
+	nsys=${rest%%:*}
+	suite=null1
+	[ "$rest" = "$nsys" ] || suite=${rest#*:}
+	$B --clock icount --suite "$suite" --only "$mech" --payload 0 --samples 2000 >/tmp/plain
 	cat /tmp/plain
 	plain=$(median /tmp/plain)
 
 	trace_setup
-	sh -c "echo \$\$ >$T/set_ftrace_pid; exec $B --clock icount --suite null1 \
+	sh -c "echo \$\$ >$T/set_ftrace_pid; exec $B --clock icount --suite $suite \
 		--only $mech --payload 0 --samples $SAMPLES --trace" >/tmp/traced
 	trace_done
 	cat /tmp/traced
