@@ -133,7 +133,9 @@ struct door_ioc_call {
  *      the server, reported with DOOR_INV_MAPPED (the library unmaps it).
  *      The thread waits in the pool of the private door it is bound to
  *      (DOOR_IOC_BIND), else in the process pool.
- * Out: the next invocation.  The ioctl returns 0 with an invocation, or
+ * Out: the next invocation: on success every field from proc on is
+ *      written (those that do not apply are 0), none of them is read.
+ *      The ioctl returns 0 with an invocation, or
  *      -1 with errno: EINTR when a signal arrived while idle, or when the
  *      results were delivered but closing descriptors left work to finish
  *      in user context (in both cases repeating the call is safe: results

@@ -82,8 +82,14 @@ void door_call_finish(struct door_call *call, int error)
 	}
 	call->error = error;
 	WRITE_ONCE(call->state, DOOR_CALL_DONE);
-	/* TASK_NORMAL: the caller may be in a killable wait (stopped). */
-	wake_up_sync(&call->wq);
+	/*
+	 * TASK_NORMAL: the caller may be in a killable wait (stopped).  A
+	 * caller handed over to this thread is usually still runnable, not
+	 * on the queue: wq_has_sleeper()'s barrier pairs with the one in
+	 * prepare_to_wait_event(), after which the caller looks at the state.
+	 */
+	if (wq_has_sleeper(&call->wq))
+		wake_up_sync(&call->wq);
 }
 
 /*
@@ -203,8 +209,8 @@ struct door_served {
  * its call is finished by another (door_call_finish); the thread's own
  * door_return, which finishes it, forgets them instead (borrowed).
  */
-static void door_thread_detach(struct door_thread *thr,
-			       struct door_served *old)
+static __always_inline void door_thread_detach(struct door_thread *thr,
+					       struct door_served *old)
 {
 	if (thr->task == current)
 		door_sched_restore(thr->sched);
@@ -222,7 +228,7 @@ static void door_thread_detach(struct door_thread *thr,
 	thr->unref = false;
 }
 
-static void door_served_drop(struct door_served *old)
+static void __door_served_drop(struct door_served *old)
 {
 	struct door_object *door = old->door;
 
@@ -243,6 +249,13 @@ static void door_served_drop(struct door_served *old)
 	if (old->cred)
 		put_cred(old->cred);
 	put_pid(old->tgid);
+}
+
+/* Nothing kept: a call finished by the thread's own door_return. */
+static __always_inline void door_served_drop(struct door_served *old)
+{
+	if (old->door || old->cred || old->tgid)
+		__door_served_drop(old);
 }
 
 /*
@@ -397,7 +410,8 @@ static bool door_call_ready(struct door_call *call)
  */
 static int door_call_sleep(struct door_call *call, ktime_t deadline)
 {
-	struct wait_queue_entry wait;
+	/* Set by init_wait_entry(); most calls never get that far. */
+	struct wait_queue_entry wait __uninitialized;
 	bool expired = false;
 	ktime_t until;
 	long intr;
@@ -578,10 +592,11 @@ static long door_call_do(struct door_object *door, void __user *arg,
 {
 	struct door_proc *proc = door->proc;
 	struct door_ioc_call req;
-	struct door_call call;
+	/* Set up field by field below: not cleared as a whole (see there). */
+	struct door_call call __uninitialized;
 	struct task_struct *server = NULL;
 	struct door_thread *thr;
-	bool restartable;
+	bool restartable, handoff;
 	int ret;
 
 	/*
@@ -598,9 +613,13 @@ static long door_call_do(struct door_object *door, void __user *arg,
 		return -ETIMEDOUT;
 
 	/*
-	 * Field by field: clearing the whole of it (two payloads with their
-	 * inline buffers) would cost more than the rest of the setup.
-	 * door_payload_get() sets up the arguments and call.release.
+	 * Field by field: clearing the whole of it (720 bytes: two payloads
+	 * with their inline buffers), as CONFIG_INIT_STACK_ALL_ZERO would,
+	 * costs more than the rest of the setup.  Every field is set here
+	 * before the call is published under proc->lock, except those only
+	 * read under a condition set with them: rbuf's other fields and
+	 * rbuf_written (rbuf.pages), a payload's inline parts (its size and
+	 * ndesc).  door_payload_get() sets up the arguments and call.release.
 	 */
 	call.state = DOOR_CALL_QUEUED;
 	call.error = 0;
@@ -660,7 +679,9 @@ static long door_call_do(struct door_object *door, void __user *arg,
 		goto out;
 	}
 	thr = door_pool_call(&call);
-	if (thr && task_cpu(thr->task) == raw_smp_processor_id())
+	handoff = thr && task_cpu(thr->task) == raw_smp_processor_id();
+	/* yield_to() needs the task once the lock is gone, schedule() not. */
+	if (handoff && !need_resched())
 		server = get_task_struct(thr->task);
 	spin_unlock(&proc->lock);
 	/* Taken at once: release before giving the server the CPU. */
@@ -683,6 +704,8 @@ static long door_call_do(struct door_object *door, void __user *arg,
 		else
 			yield_to(server, true);
 		put_task_struct(server);
+	} else if (handoff && need_resched()) {
+		schedule();
 	}
 	door_call_wait(&call, proc, restartable, deadline);
 	/* Taken by a thread, whatever became of it: released. */
@@ -863,9 +886,11 @@ fail:
  * serves: written into the caller's pinned buffer when large and it fits,
  * else copied into @res.  As door_payload_get().
  */
-static int door_results_get(struct door_thread *thr, struct door_payload *res,
-			    u64 uptr, u64 size, u64 udesc, u32 ndesc,
-			    struct door_release *rel)
+static __always_inline int door_results_get(struct door_thread *thr,
+					    struct door_payload *res,
+					    u64 uptr, u64 size, u64 udesc,
+					    u32 ndesc,
+					    struct door_release *rel)
 {
 	int ret;
 
@@ -888,9 +913,14 @@ static int door_return_results(struct door_thread *thr,
 			       struct door_ioc_return *req)
 {
 	struct door_proc *proc = thr->proc;
-	struct door_release rel;
-	struct door_served old;
-	struct door_payload res;
+	/*
+	 * Not cleared as a whole (CONFIG_INIT_STACK_ALL_ZERO): rel is set by
+	 * door_results_get() and used only after it, old by
+	 * door_thread_detach(), res by door_payload_init() below.
+	 */
+	struct door_release rel __uninitialized;
+	struct door_served old __uninitialized;
+	struct door_payload res __uninitialized;
 	struct door_call *call;
 	bool replied = thr->replied;
 	int ret;
@@ -930,10 +960,8 @@ static int door_return_results(struct door_thread *thr,
 	if (!old.unref)
 		trace_door_return(old.door->id, res.size, res.ndesc, call);
 	if (call) {
-		if (!replied) {
-			call->results = res;
-			door_payload_init(&res);
-		}
+		if (!replied)
+			door_payload_move(&call->results, &res);
 		/* Finished by the thread itself: nothing borrowed is kept. */
 		call->server = NULL;
 		thr->call = NULL;
@@ -1027,7 +1055,12 @@ static void door_thread_abandon(struct door_thread *thr, int error)
 
 long door_ioc_return(struct door_proc *proc, void __user *arg)
 {
-	struct door_ioc_return req;
+	/*
+	 * Not cleared as a whole: door_return_req_get() reads the fields
+	 * before proc, door_return_invoke() sets every later one before
+	 * door_return_req_put() writes them.
+	 */
+	struct door_ioc_return req __uninitialized;
 	struct door_thread *thr;
 	int ret;
 
@@ -1136,7 +1169,7 @@ long door_ioc_reply(struct door_proc *proc, void __user *arg)
 	/* thr->call is the same call or NULL: the thread serves it still. */
 	call = thr->call;
 	if (call) {
-		call->results = res;
+		door_payload_move(&call->results, &res);
 		thr->replied = true;
 	}
 	spin_unlock(&proc->lock);

@@ -207,7 +207,8 @@ struct door_release {
  * them (door_pin_release).
  */
 struct door_pin {
-	struct page **pages;	/* NULL: nothing pinned */
+	/* NULL: nothing pinned, and the other fields mean nothing. */
+	struct page **pages;
 	struct mm_struct *mm;	/* VmPin shows them (mmgrab'd) */
 	struct user_struct *user;	/* charged for them (reference) */
 	unsigned int npages;
@@ -366,7 +367,10 @@ enum door_call_state {
 	DOOR_CALL_DONE,		/* finished: error or results set */
 };
 
-/* door_ioc_call() sets up each field: a new one must be added there. */
+/*
+ * door_call_do() sets up each field, one by one: the structure is on its
+ * stack, not cleared (__uninitialized), so a new field must be added there.
+ */
 struct door_call {
 	struct door_object *door;	/* the caller's door file holds it */
 	enum door_call_state state;
@@ -486,8 +490,44 @@ static inline bool door_proc_is_current(struct door_proc *proc)
 	return proc->tgid == task_tgid(current);
 }
 
-struct door_thread *door_thread_get(struct door_proc *proc);
-struct door_thread *door_thread_find(struct door_proc *proc);
+/*
+ * The calling thread's door_thread, or NULL if it never entered door_return.
+ *
+ * The entry under the caller's pid number may be a stale one, left by an
+ * exited thread whose number was reused, that another thread's prune is
+ * freeing right now: it is read under RCU and recognised by its struct pid
+ * and task pointer (compared only: a thread that exec()s takes over its
+ * leader's pid, and with it the number of the leader's entry).  Once it
+ * is known to be the caller's own, nobody else removes it (a prune takes
+ * only entries of exited threads, a replacement is made only by the thread
+ * with that number, and the proc is released only when no ioctl runs), so
+ * the caller may use it after rcu_read_unlock().
+ */
+static inline struct door_thread *door_thread_find(struct door_proc *proc)
+{
+	struct door_thread *thr;
+
+	rcu_read_lock();
+	thr = xa_load(&proc->threads, task_pid_nr(current));
+	if (thr && (thr->pid != task_pid(current) || thr->task != current))
+		thr = NULL;
+	rcu_read_unlock();
+	return thr;
+}
+
+struct door_thread *door_thread_new(struct door_proc *proc);
+
+/*
+ * The calling thread's door_thread, made on first use (door_thread_new):
+ * NULL never, an ERR_PTR if it cannot be made.
+ */
+static inline struct door_thread *door_thread_get(struct door_proc *proc)
+{
+	struct door_thread *thr = door_thread_find(proc);
+
+	return likely(thr) ? thr : door_thread_new(proc);
+}
+
 long door_ioc_bind(struct door_proc *proc, int __user *ufd);
 long door_ioc_unbind(struct door_proc *proc);
 long door_ioc_set_cancel(struct door_proc *proc, int __user *usig);
@@ -583,6 +623,32 @@ static inline void door_payload_init(struct door_payload *p)
 	p->ndesc = 0;
 }
 
+/*
+ * Move what @src holds to @dst (overwritten, not freed) and leave @src
+ * empty: a struct assignment that copies only the parts in use, not the
+ * inline buffers whole (a null call moves two payloads).
+ */
+static __always_inline void door_payload_move(struct door_payload *dst,
+					      struct door_payload *src)
+{
+	dst->data = src->data;
+	dst->pin.pages = src->pin.pages;
+	if (src->pin.pages)
+		dst->pin = src->pin;
+	dst->size = src->size;
+	/* Inline data: neither allocated, pinned nor placed (above). */
+	if (!src->data && !src->pin.pages && src->size &&
+	    src->size <= DOOR_INLINE_MAX)
+		memcpy(dst->inline_data, src->inline_data, src->size);
+	dst->desc = src->desc;
+	dst->ndesc = src->ndesc;
+	if (!src->desc && src->ndesc)
+		memcpy(dst->inline_desc, src->inline_desc,
+		       min_t(u32, src->ndesc, DOOR_INLINE_DESC) *
+		       sizeof(src->inline_desc[0]));
+	door_payload_init(src);
+}
+
 /* Drop what the payload holds; it is empty afterwards. */
 static inline void door_payload_free(struct door_payload *p)
 {
@@ -673,8 +739,31 @@ static inline void door_sched_capture(struct door_sched *s,
 
 struct door_sched_state *door_sched_state_new(void);
 void door_sched_state_put(struct door_sched_state *st);
-void door_sched_inherit(struct door_thread *thr);
-void door_sched_restore(struct door_sched_state *st);
+void __door_sched_inherit(struct door_thread *thr);
+void __door_sched_restore(struct door_sched_state *st);
+
+/*
+ * The server thread takes its caller's priority, if higher (sched.c).
+ * Inline, the common case: a notification, or a SCHED_NORMAL caller no
+ * more favoured than the SCHED_NORMAL thread, which keeps its own.
+ */
+static inline void door_sched_inherit(struct door_thread *thr)
+{
+	if (thr->unref ||
+	    (thr->caller_sched.policy == SCHED_NORMAL &&
+	     current->policy == SCHED_NORMAL &&
+	     thr->caller_sched.nice >= task_nice(current)))
+		return;
+	__door_sched_inherit(thr);
+}
+
+/* The server thread goes back to its own priority, if it had inherited. */
+static inline void door_sched_restore(struct door_sched_state *st)
+{
+	if (READ_ONCE(st->inherited))
+		__door_sched_restore(st);
+}
+
 void door_sched_end(struct door_sched_state *st, u64 seq);
 
 /* cred.c */

@@ -124,8 +124,8 @@ static long door_ioc_stats(void __user *arg)
 	return copy_to_user(arg, &st, sizeof(st)) ? -EFAULT : 0;
 }
 
-static long door_ctl_ioctl(struct file *file, unsigned int cmd,
-			   unsigned long arg)
+static noinline long door_ctl_ioctl_cmd(struct file *file,
+					unsigned int cmd, unsigned long arg)
 {
 	struct door_proc *proc = file->private_data;
 	void __user *uarg = (void __user *)arg;
@@ -162,6 +162,20 @@ static long door_ctl_ioctl(struct file *file, unsigned int cmd,
 	default:
 		return -ENOTTY;
 	}
+}
+
+/*
+ * door_return first, without the stack frame the other commands need
+ * (door_ctl_ioctl_cmd, which sees it too).
+ */
+static long door_ctl_ioctl(struct file *file, unsigned int cmd,
+			   unsigned long arg)
+{
+	struct door_proc *proc = file->private_data;
+
+	if (cmd == DOOR_IOC_RETURN && door_proc_is_current(proc))
+		return door_ioc_return(proc, (void __user *)arg);
+	return door_ctl_ioctl_cmd(file, cmd, arg);
 }
 
 static const struct file_operations door_ctl_fops = {

@@ -765,8 +765,9 @@ static __always_inline long door_ioctl_cmd(struct door_object *door,
  * that a notification due meanwhile waits until it is over, whether the
  * call is being set up, waits in the pool or is being served.
  */
-static long door_ioctl_counted(struct file *file, struct door_object *door,
-			       unsigned int cmd, void __user *uarg)
+static noinline long door_ioctl_counted(struct file *file,
+					struct door_object *door,
+					unsigned int cmd, void __user *uarg)
 {
 	struct door_file *df = file->private_data;
 	struct door_proc *proc = door->proc;
@@ -814,6 +815,9 @@ static long door_ioctl(struct file *file, unsigned int cmd, unsigned long arg)
 
 	if (door->attributes & DOOR_UNREF_ANY)
 		return door_ioctl_counted(file, door, cmd, (void __user *)arg);
+	/* The null call's path: no frame of its own, straight to the call. */
+	if (cmd == DOOR_IOC_CALL)
+		return door_ioc_call(door, (void __user *)arg);
 	return door_ioctl_cmd(door, cmd, (void __user *)arg);
 }
 

@@ -152,8 +152,7 @@ static void door_hand_over(struct door_call *call, struct door_thread *thr,
 	door->active++;
 	door->served++;
 
-	thr->args = call->args;
-	door_payload_init(&call->args);
+	door_payload_move(&thr->args, &call->args);
 	thr->serving = door;
 	thr->caller_cred = call->cred;
 	thr->caller_tgid = call->tgid;

@@ -181,31 +181,6 @@ void door_proc_shutdown(struct door_proc *proc)
 }
 
 /*
- * The calling thread's door_thread, or NULL if it never entered door_return.
- *
- * The entry under the caller's pid number may be a stale one, left by an
- * exited thread whose number was reused, that another thread's prune is
- * freeing right now: it is read under RCU and recognised by its struct pid
- * and task pointer (compared only: a thread that exec()s takes over its
- * leader's pid, and with it the number of the leader's entry).  Once it
- * is known to be the caller's own, nobody else removes it (a prune takes
- * only entries of exited threads, a replacement is made only by the thread
- * with that number, and the proc is released only when no ioctl runs), so
- * the caller may use it after rcu_read_unlock().
- */
-struct door_thread *door_thread_find(struct door_proc *proc)
-{
-	struct door_thread *thr;
-
-	rcu_read_lock();
-	thr = xa_load(&proc->threads, task_pid_nr(current));
-	if (thr && (thr->pid != task_pid(current) || thr->task != current))
-		thr = NULL;
-	rcu_read_unlock();
-	return thr;
-}
-
-/*
  * Free the leftovers of an exited thread, already out of proc->threads.
  * Its caller, if it still had one, gets EINTR.  Freed only after taking
  * proc->lock, so that door_proc_shutdown() is not walking it.
@@ -260,18 +235,15 @@ static void door_threads_prune(struct door_proc *proc)
 }
 
 /*
- * The calling thread's door_thread, made on first use.  A stale entry left
+ * The calling thread's door_thread, made on its first door_return
+ * (door_thread_get, when door_thread_find has none).  A stale entry left
  * by an exited thread whose pid was reused is replaced; if that thread was
  * still bound to a caller, the caller gets EINTR.
  */
-struct door_thread *door_thread_get(struct door_proc *proc)
+struct door_thread *door_thread_new(struct door_proc *proc)
 {
 	pid_t nr = task_pid_nr(current);
 	struct door_thread *thr, *old;
-
-	thr = door_thread_find(proc);
-	if (likely(thr))
-		return thr;
 
 	thr = kzalloc(sizeof(*thr), GFP_KERNEL_ACCOUNT);
 	if (!thr)

@@ -119,15 +119,15 @@ void door_sched_state_put(struct door_sched_state *st)
 /*
  * The server thread takes on its caller's priority, if higher.  Called by
  * itself once it has received the arguments of invocation thr->seq; not
- * if that invocation has ended already (door_sched_end came first).
+ * if that invocation has ended already (door_sched_end came first).  The
+ * inline door_sched_inherit() has already passed over notifications and
+ * the common case that keeps the thread's own priority.
  */
-void door_sched_inherit(struct door_thread *thr)
+void __door_sched_inherit(struct door_thread *thr)
 {
 	struct door_sched_state *st = thr->sched;
 	struct door_sched own, to;
 
-	if (thr->unref)
-		return;
 	door_sched_capture(&own, current);
 	if (!door_sched_boost(&own, &thr->caller_sched, &to))
 		return;
@@ -153,11 +153,12 @@ static void door_sched_drop(struct door_sched_state *st)
 	st->task = NULL;
 }
 
-/* The server thread goes back to its own priority.  Called by itself. */
-void door_sched_restore(struct door_sched_state *st)
+/*
+ * The server thread goes back to its own priority.  Called by itself,
+ * through door_sched_restore() when it had inherited one.
+ */
+void __door_sched_restore(struct door_sched_state *st)
 {
-	if (!READ_ONCE(st->inherited))
-		return;
 	mutex_lock(&st->lock);
 	door_sched_drop(st);
 	mutex_unlock(&st->lock);

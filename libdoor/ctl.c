@@ -17,7 +17,7 @@
 #include "internal.h"
 
 static pthread_mutex_t ctl_lock = PTHREAD_MUTEX_INITIALIZER;
-static int ctl_fd = -1;			/* atomic loads/stores */
+int libdoor_ctl_fd = -1;		/* atomic loads/stores */
 static unsigned long fork_gen;		/* atomic loads/stores */
 static pthread_once_t atfork_once = PTHREAD_ONCE_INIT;
 
@@ -32,31 +32,23 @@ static void register_atfork(void)
 			     libdoor_atfork_child);
 }
 
-int libdoor_ctl(void)
+int libdoor_ctl_open(void)
 {
-	int fd = __atomic_load_n(&ctl_fd, __ATOMIC_ACQUIRE);
-
-	if (fd >= 0)
-		return fd;
+	int fd;
 
 	pthread_once(&atfork_once, register_atfork);
 
 	pthread_mutex_lock(&ctl_lock);
-	fd = ctl_fd;
+	fd = libdoor_ctl_fd;
 	if (fd < 0) {
 		fd = open(DOOR_DEVICE_PATH, O_RDWR | O_CLOEXEC);
 		if (fd >= 0) {
 			libdoor_ctl_opened(fd);
-			__atomic_store_n(&ctl_fd, fd, __ATOMIC_RELEASE);
+			__atomic_store_n(&libdoor_ctl_fd, fd, __ATOMIC_RELEASE);
 		}
 	}
 	pthread_mutex_unlock(&ctl_lock);
 	return fd;
-}
-
-int libdoor_ctl_peek(void)
-{
-	return __atomic_load_n(&ctl_fd, __ATOMIC_ACQUIRE);
 }
 
 unsigned long libdoor_fork_generation(void)
@@ -83,9 +75,9 @@ void libdoor_atfork_child(void)
 	 * Runs in the child, single-threaded, after libdoor_atfork_prepare()
 	 * took both locks in the forking thread: this thread owns them.
 	 */
-	int fd = ctl_fd;
+	int fd = libdoor_ctl_fd;
 
-	ctl_fd = -1;
+	libdoor_ctl_fd = -1;
 	if (fd >= 0)
 		close(fd);
 	__atomic_add_fetch(&fork_gen, 1, __ATOMIC_ACQ_REL);

@@ -27,14 +27,29 @@
 
 /* ---- ctl.c: the per-process control file ----------------------------- */
 
+/* The control descriptor, -1 while not open (atomic loads and stores). */
+extern int libdoor_ctl_fd __attribute__((visibility("hidden")));
+
+/* libdoor_ctl() when the control file is not open yet. */
+int libdoor_ctl_open(void);
+
 /*
  * Return the control file descriptor, opening /dev/door (O_RDWR|O_CLOEXEC)
- * on first use.  -1 with errno set if it cannot be opened.
+ * on first use.  -1 with errno set if it cannot be opened.  Inline: every
+ * door_return asks.
  */
-int libdoor_ctl(void);
+static inline int libdoor_ctl(void)
+{
+	int fd = __atomic_load_n(&libdoor_ctl_fd, __ATOMIC_ACQUIRE);
+
+	return fd >= 0 ? fd : libdoor_ctl_open();
+}
 
 /* The control descriptor if it is open, else -1 (never opens it). */
-int libdoor_ctl_peek(void);
+static inline int libdoor_ctl_peek(void)
+{
+	return __atomic_load_n(&libdoor_ctl_fd, __ATOMIC_ACQUIRE);
+}
 
 /*
  * Fork generation: incremented in the child of every fork().  State tied to

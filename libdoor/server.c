@@ -249,6 +249,16 @@ struct door_tls {
 	void *map_ptr;		/* DOOR_INV_MAPPED mapping of the current */
 	size_t map_size;	/* invocation, unmapped on the next one */
 	struct door_inv inv;	/* the invocation to dispatch */
+	/*
+	 * DOOR_IOC_RETURN's request, kept from call to call: the results and
+	 * the buffer are set each time; the rest stays defined (zero at
+	 * first, then what the kernel wrote: all of it from proc on, the
+	 * kernel reads none of that), so that nothing is cleared per
+	 * invocation and memory checkers see no uninitialised bytes.  One
+	 * per thread: door_return is not async-signal-safe (a handler's
+	 * would overwrite the request of an interrupted one).
+	 */
+	struct door_ioc_return req;
 	jmp_buf base;
 };
 
@@ -434,7 +444,7 @@ static void abandon(void)
 static int wait_next(struct door_tls *ts, char *data_ptr, size_t data_size,
 		     door_desc_t *desc_ptr, uint_t num_desc)
 {
-	struct door_ioc_return r;
+	struct door_ioc_return *r = &ts->req;
 	void *old_map, *buf;
 	size_t old_size, buf_size;
 	int keep;
@@ -467,14 +477,14 @@ static int wait_next(struct door_tls *ts, char *data_ptr, size_t data_size,
 	buf = keep ? old_map : ts->buf;
 	buf_size = keep ? old_size : ts->buf_size;
 	for (;;) {
-		memset(&r, 0, sizeof(r));
-		r.data_ptr = DOOR_U64(data_ptr);
-		r.data_size = data_size;
-		r.desc_ptr = DOOR_U64(desc_ptr);
-		r.desc_num = num_desc;
-		r.buf = DOOR_U64(buf);
-		r.buf_size = buf_size;
-		if (ioctl(ctl, DOOR_IOC_RETURN, &r) == 0)
+		r->data_ptr = DOOR_U64(data_ptr);
+		r->data_size = data_size;
+		r->desc_ptr = DOOR_U64(desc_ptr);
+		r->desc_num = num_desc;
+		r->flags = 0;
+		r->buf = DOOR_U64(buf);
+		r->buf_size = buf_size;
+		if (ioctl(ctl, DOOR_IOC_RETURN, r) == 0)
 			break;
 		/*
 		 * Interrupted while idle: the results, if any, were delivered
@@ -499,21 +509,22 @@ static int wait_next(struct door_tls *ts, char *data_ptr, size_t data_size,
 	}
 	ts->map_ptr = NULL;
 	ts->map_size = 0;
-	if (r.inv_flags & DOOR_INV_MAPPED) {
-		ts->map_ptr = DOOR_PTR(r.map_ptr);
-		ts->map_size = (size_t)r.map_size;
+	if (r->inv_flags & DOOR_INV_MAPPED) {
+		ts->map_ptr = DOOR_PTR(r->map_ptr);
+		ts->map_size = (size_t)r->map_size;
 	}
 
-	ts->inv.proc = (door_server_procedure_t *)DOOR_PTR(r.proc);
-	ts->inv.cookie = DOOR_PTR(r.cookie);
-	ts->inv.argp = DOOR_PTR(r.arg_ptr);
-	ts->inv.arg_size = (size_t)r.arg_size;
-	ts->inv.dp = DOOR_PTR(r.adesc_ptr);
-	ts->inv.n_desc = r.adesc_num;
-	libdoor_received_attributes(ts->inv.dp, ts->inv.n_desc);
-	ts->inv.flags = r.inv_flags;
-	ts->inv.id = r.door_id;
-	ts->inv.seq = r.seq;
+	ts->inv.proc = (door_server_procedure_t *)DOOR_PTR(r->proc);
+	ts->inv.cookie = DOOR_PTR(r->cookie);
+	ts->inv.argp = DOOR_PTR(r->arg_ptr);
+	ts->inv.arg_size = (size_t)r->arg_size;
+	ts->inv.dp = DOOR_PTR(r->adesc_ptr);
+	ts->inv.n_desc = r->adesc_num;
+	if (ts->inv.n_desc)
+		libdoor_received_attributes(ts->inv.dp, ts->inv.n_desc);
+	ts->inv.flags = r->inv_flags;
+	ts->inv.id = r->door_id;
+	ts->inv.seq = r->seq;
 	return 0;
 }
 

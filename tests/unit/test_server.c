@@ -452,8 +452,10 @@ static struct {
 
 static int cookie_a, cookie_b;
 
+/* As the kernel: every field from proc on is written. */
 static void fill_inv(struct door_ioc_return *r, void *cookie, __u32 flags)
 {
+	memset(&r->proc, 0, sizeof(*r) - offsetof(struct door_ioc_return, proc));
 	r->proc = (uintptr_t)noop_proc;	/* replaced below */
 	r->cookie = (uintptr_t)cookie;
 	r->inv_flags = flags;
@@ -648,7 +650,7 @@ static void return_dispatch_loop(void **state)
 	assert_false(lp.unmapped_too_early);
 	assert_true(lp.unmapped_in_time);
 
-	/* The EINTR'd request was reissued unchanged, without results. */
+	/* The EINTR'd request was reissued the same, without results. */
 	assert_memory_equal(&lp.req[2], &lp.req[3], sizeof(lp.req[2]));
 	assert_int_equal(lp.req[2].data_ptr, 0);
 	assert_int_equal(lp.req[2].data_size, 0);
