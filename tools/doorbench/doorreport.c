@@ -1436,6 +1436,17 @@ static const char *null_mech(size_t i)
 	return i < NMECH ? lat_mechs[i] : extra[i - NMECH];
 }
 
+/* A kernel's null round trip median of mechanism @name, 0 if none. */
+static double null_median(const struct ksum *k, const char *name)
+{
+	size_t i;
+
+	for (i = 0; i < NNULL; i++)
+		if (!strcmp(null_mech(i), name))
+			return k->nul[i].median;
+	return 0;
+}
+
 static void load_kernel(const char *kver, const char *path)
 {
 	static const char *const dm[] = { "door-libdoor", "door-ioctl" };
@@ -1598,7 +1609,7 @@ static void write_summary(const char *dir)
 		fprintf(f, "| %s |", null_mech(m));
 		for (k = 0; k < nks; k++) {
 			const struct rec *r = &ks[k].nul[m];
-			double bare = ks[k].nul[2].median;	/* eventfd-bare */
+			double bare = null_median(&ks[k], "eventfd-bare");
 
 			if (r->median > 0)
 				fprintf(f, " %.0f | %.0f | %.2fx |", r->median, r->p90,
